@@ -1,0 +1,237 @@
+"""Machine and file outputs: csv, tsv, json, jsonl, markdown (and the workbook and Parquet).
+
+Writers only format the :class:`~wres4.result.Result`; they compute nothing. Files are
+written atomically: a temporary file in the target's folder, then a rename, so a failed run
+never leaves half a file and an existing file survives.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import io
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from wres4.errors import InputError
+from wres4.result import Result, row_dicts
+
+TEXT_FORMATS = ("csv", "tsv", "json", "jsonl", "markdown")
+BINARY_FORMATS = ("xlsx", "parquet")
+FORMATS = ("table", *TEXT_FORMATS, *BINARY_FORMATS)
+SUFFIX_FORMATS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".xlsx": "xlsx",
+    ".parquet": "parquet",
+    ".txt": "table",
+}
+# Text from the input that a spreadsheet would run as a formula (SPEC §5).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def format_for_path(path: Path) -> str | None:
+    return SUFFIX_FORMATS.get(path.suffix.lower())
+
+
+def safe_text(value: str) -> str:
+    """Neutralise text a spreadsheet would treat as a formula by prefixing an apostrophe."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def plain(value: Any) -> Any:
+    """A cell as a JSON-ready value: None for missing, ISO dates, Python numbers."""
+    if value is None:
+        return None
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def records(result: Result) -> list[dict[str, Any]]:
+    return [{k: plain(v) for k, v in row.items()} for row in row_dicts(result.table)]
+
+
+def cell_text(value: Any) -> str:
+    """A CSV/TSV cell: plain numbers, empty for missing, text neutralised for spreadsheets."""
+    value = plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    return safe_text(str(value))
+
+
+def write_delimited(result: Result, out: IO[str], delimiter: str) -> None:
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(list(result.table.columns))
+    for row in records(result):
+        writer.writerow([cell_text(v) for v in row.values()])
+
+
+def json_document(result: Result) -> dict[str, Any]:
+    doc: dict[str, Any] = {"meta": result.meta, "results": records(result)}
+    if result.trend is not None:
+        doc["trend"] = {k: plain(v) for k, v in result.trend.items()}
+    return doc
+
+
+def write_json(result: Result, out: IO[str]) -> None:
+    json.dump(json_document(result), out, indent=2, ensure_ascii=False, allow_nan=False)
+    out.write("\n")
+
+
+def write_jsonl(result: Result, out: IO[str]) -> None:
+    for row in records(result):
+        out.write(json.dumps(row, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def write_markdown(result: Result, out: IO[str]) -> None:
+    from wres4.render import fmt_count, fmt_p, fmt_pct, footnotes, is_missing, ratio_cell
+
+    bme = result.meta["groups"]["bme"]
+    head = [
+        *result.by,
+        "Year",
+        "White accessed",
+        "White staff",
+        "White likelihood",
+        f"{bme} accessed",
+        f"{bme} staff",
+        f"{bme} likelihood",
+        "Unknown staff",
+        "Relative likelihood (95% CI)".replace(
+            "95%", f"{round(result.meta['settings']['confidence'] * 100):g}%"
+        ),
+        "p",
+    ]
+    out.write("| " + " | ".join(head) + " |\n")
+    out.write(
+        "|"
+        + "|".join("---" if i < len(result.by) + 1 else "---:" for i in range(len(head)))
+        + "|\n"
+    )
+    for row in row_dicts(result.table):
+        cells = ["" if is_missing(row[n]) else _md(str(row[n])) for n in result.by]
+        cells += [
+            str(row["period"]),
+            fmt_count(row["white_accessed"]),
+            fmt_count(row["white_headcount"]),
+            fmt_pct(row["white_likelihood"]),
+            fmt_count(row["bme_accessed"]),
+            fmt_count(row["bme_headcount"]),
+            fmt_pct(row["bme_likelihood"]),
+            fmt_count(row["unknown_headcount"]),
+            ratio_cell(row, bme),
+            fmt_p(row["p_value"]),
+        ]
+        out.write("| " + " | ".join(cells) + " |\n")
+    out.write("\n")
+    for note in footnotes(result):
+        out.write(note + "\n\n")
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+TEXT_WRITERS: dict[str, Callable[[Result, IO[str]], None]] = {
+    "csv": lambda r, o: write_delimited(r, o, ","),
+    "tsv": lambda r, o: write_delimited(r, o, "\t"),
+    "json": write_json,
+    "jsonl": write_jsonl,
+    "markdown": write_markdown,
+}
+
+
+def render_text(result: Result, fmt: str) -> str:
+    buffer = io.StringIO()
+    TEXT_WRITERS[fmt](result, buffer)
+    return buffer.getvalue()
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """A temporary path beside ``target`` that replaces it only if the block succeeds."""
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"{target}: the folder {folder} does not exist. Create it first.")
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def write_file(result: Result, fmt: str, target: Path) -> None:
+    """Write ``result`` to ``target`` in ``fmt``, atomically."""
+    with atomic_path(target) as tmp:
+        if fmt in TEXT_WRITERS:
+            with tmp.open("w", encoding="utf-8", newline="") as out:
+                TEXT_WRITERS[fmt](result, out)
+        elif fmt == "xlsx":
+            from wres4.workbook import write_workbook
+
+            write_workbook(result, tmp)
+        elif fmt == "parquet":
+            write_parquet(result, tmp)
+        else:  # pragma: no cover - the CLI validates formats
+            raise ValueError(fmt)
+
+
+def write_parquet(result: Result, target: Path) -> None:
+    """The result table with proper types: integer counts, float rates, dates as dates."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    fields = []
+    arrays = []
+    for name in result.table.columns:
+        values = [plain(v) for v in result.table[name]]
+        if name == "snapshot_date":
+            typ: pa.DataType = pa.date32()
+            values = [dt.date.fromisoformat(v) if v else None for v in values]
+        elif name == "year" or name.endswith(("_headcount", "_accessed")):
+            typ = pa.int64()
+            if any(isinstance(v, str) for v in values):
+                typ = pa.string()  # disclosure control writes "*" for hidden counts
+                values = [None if v is None else str(v) for v in values]
+        elif name in ("period", "flags") or name in result.by:
+            typ = pa.string()
+            values = [None if v is None else str(v) for v in values]
+        elif name == "in_band":
+            typ = pa.bool_()
+        else:
+            typ = pa.float64()
+        fields.append(pa.field(name, typ))
+        arrays.append(pa.array(values, type=typ))
+    table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+    pq.write_table(table, target)

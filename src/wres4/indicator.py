@@ -1,0 +1,393 @@
+"""The one library call: read -> normalise -> classify -> reduce -> count -> statistics.
+
+``compute`` detects which of the three input forms it was given (staff + training extracts,
+a person-level table, or aggregate counts), counts people per reporting year and group, and
+returns a :class:`~wres4.result.Result` that every output format renders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wres4 import __version__
+from wres4.errors import ColumnError, DataError
+from wres4.readers import ROLE_ALIASES, Source, header_key, open_source, resolve_columns
+from wres4.result import COUNT_COLUMNS, DIRECTION_SENTENCE, Finding, Result
+from wres4.settings import Settings
+from wres4.table import build_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+STAFF_ROLES = ("person_id", "ethnicity", "snapshot", "year", "bank")
+TRAINING_ROLES = ("person_id", "type", "mandatory", "course", "status", "date")
+AGGREGATE_ROLES = ("year", "snapshot", "ethnicity", "headcount", "accessed_count")
+
+DEFINITION = (
+    "WRES indicator 4: relative likelihood of White staff accessing non-mandatory training "
+    "and CPD compared to BME staff. likelihood = people who accessed at least one "
+    "non-mandatory activity in the reporting window / headcount at the snapshot; "
+    "relative likelihood = White likelihood / BME likelihood."
+)
+
+FORM_HELP = (
+    "wres4 understands three forms: (1) a staff extract with --training (needs person id and "
+    "ethnicity); (2) a person-level table (person id, ethnicity, snapshot date or year, and "
+    "an accessed yes/no or count column); (3) aggregate counts (year, group or ethnicity, "
+    "headcount, accessed)."
+)
+
+
+def compute(
+    data: Sequence[Path | str],
+    *,
+    training: Sequence[Path | str] = (),
+    history: Path | str | None = None,
+    years: Sequence[int] = (),
+    by: Sequence[str] = (),
+    as_at: dt.date | None = None,
+    settings: Settings | None = None,
+    today: dt.date | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Result:
+    """Compute WRES indicator 4 for every reporting year in the inputs.
+
+    >>> result = compute(["staff.csv"], training=["training.csv"])  # doctest: +SKIP
+    >>> result.table[["year", "relative_likelihood"]]  # doctest: +SKIP
+    """
+    settings = settings or Settings()
+    data_paths = [Path(p) for p in data]
+    training_paths = [Path(p) for p in training]
+    source = open_source(
+        data_paths, "staff extract", sheet=settings.sheet, encoding=settings.encoding
+    )
+    form = detect_form(source, bool(training_paths))
+    findings: list[Finding] = []
+    inputs: list[Path] = list(source.paths)
+    if form == "aggregate":
+        if by:
+            raise ColumnError(
+                f"{source.names[0]}: --by needs staff records; aggregate counts have no "
+                "breakdown columns."
+            )
+        counts, agg_findings = read_aggregate(source, settings)
+        findings.extend(agg_findings)
+        snapshots: dict[int, dt.date] = {}
+        bank_excluded: dict[int, int] = {}
+    else:
+        counts, snapshots, bank_excluded, more, extra_inputs = _count_people(
+            source, form, training_paths, by, as_at, settings, today, progress
+        )
+        findings.extend(more)
+        inputs.extend(extra_inputs)
+    if history is not None:
+        hist_source = open_source(
+            [Path(history)], "history file", sheet=settings.sheet, encoding=settings.encoding
+        )
+        hist, hist_findings = read_aggregate(hist_source, settings)
+        findings.extend(hist_findings)
+        inputs.extend(hist_source.paths)
+        counts = _prepend_history(counts, hist, findings, str(history))
+    if years:
+        wanted = set(years)
+        present = set(counts["year"].unique())
+        missing = sorted(wanted - present)
+        if missing:
+            raise DataError(
+                f"no rows for year {', '.join(map(str, missing))} (--year); years found: "
+                f"{', '.join(map(str, sorted(present)))}."
+            )
+        counts = counts[counts["year"].isin(wanted)]
+    if counts.empty:
+        raise DataError(f"{source.names[0]}: nothing to compute: no reporting year has staff.")
+    table, trend = build_table(counts, snapshots, tuple(by), settings)
+    meta = _meta(form, settings, inputs, by, snapshots, bank_excluded, findings, as_at)
+    return Result(table=table, meta=meta, findings=tuple(findings), trend=trend, by=tuple(by))
+
+
+def detect_form(source: Source, has_training: bool) -> str:
+    """'extracts', 'person' or 'aggregate', from the columns of the first file."""
+    headers = source.headers[source.paths[0]]
+    keys = {header_key(h) for h in headers}
+
+    def has(role: str) -> bool:
+        return any(header_key(a) in keys for a in ROLE_ALIASES[role])
+
+    if has_training:
+        return "extracts"
+    if has("headcount"):
+        return "aggregate"
+    if has("person_id") and has("accessed"):
+        return "person"
+    shown = ", ".join(f"'{h}'" for h in headers[:20]) or "(none)"
+    raise ColumnError(
+        f"{source.names[0]}: cannot tell what kind of input this is; columns found: {shown}. "
+        f"{FORM_HELP} For a staff extract, add --training TRAINING_FILE."
+    )
+
+
+def _explicit(settings: Settings, kind: str) -> dict[str, str]:
+    return dict(settings.columns.get(kind, {}))
+
+
+def _count_people(
+    source: Source,
+    form: str,
+    training_paths: Sequence[Path],
+    by: Sequence[str],
+    as_at: dt.date | None,
+    settings: Settings,
+    today: dt.date | None,
+    progress: Callable[[int], None] | None,
+) -> tuple[pd.DataFrame, dict[int, dt.date], dict[int, int], list[Finding], list[Path]]:
+    import numpy as np
+
+    from wres4.staff import load_staff
+    from wres4.training import reduce_training
+
+    roles = (*STAFF_ROLES, "accessed") if form == "person" else STAFF_ROLES
+    columns = resolve_columns(
+        source,
+        roles,
+        required=("person_id", "ethnicity", *(("accessed",) if form == "person" else ())),
+        explicit=_explicit(settings, "staff"),
+        extra=by,
+    )
+    staff = load_staff(source, columns, settings, as_at=as_at, by=by, today=today)
+    findings = list(staff.findings)
+    people = staff.people
+    extra: list[Path] = []
+    if form == "extracts":
+        tsource = open_source(
+            training_paths, "training extract", sheet=settings.sheet, encoding=settings.encoding
+        )
+        extra = list(tsource.paths)
+        tcols = resolve_columns(
+            tsource,
+            TRAINING_ROLES,
+            required=("person_id", "date"),
+            explicit=_explicit(settings, "training"),
+        )
+        reduction = reduce_training(
+            tsource, tcols, staff.keys, staff.windows, settings, progress=progress
+        )
+        findings.extend(reduction.findings("training"))
+        if reduction.records == 0:
+            raise DataError(f"{tsource.names[0]}: the training extract has a header but no rows.")
+        pair_keys = reduction.pairs["year"].to_numpy(np.int64) * (1 << 40) + reduction.pairs[
+            "pos"
+        ].to_numpy(np.int64)
+        person_keys = people["year"].to_numpy(np.int64) * (1 << 40) + people["pos"].to_numpy(
+            np.int64
+        )
+        people = people.assign(accessed=np.isin(person_keys, pair_keys))
+    people = people[~people["bank_only"]]
+    counts = count_groups(people, by)
+    return counts, staff.snapshots, staff.bank_excluded, findings, extra
+
+
+def count_groups(people: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """People -> counts per year (and breakdown value) in the wide count columns."""
+    import pandas as pd
+
+    from wres4.staff import GROUP_NAMES
+
+    frames = []
+    for dim in (None, *by):
+        keys = ["year", "group"] if dim is None else [dim, "year", "group"]
+        frame = people
+        if dim is not None:
+            values = frame[dim].astype("string").str.strip().fillna("")
+            frame = frame.assign(**{dim: values.where(values != "", "Unknown")})
+        grouped = frame.groupby(keys, sort=True, observed=True)["accessed"].agg(["size", "sum"])
+        wide = grouped.unstack("group", fill_value=0)
+        out = pd.DataFrame(index=wide.index)
+        for code, name in enumerate(GROUP_NAMES):
+            prefix = name.lower()
+            out[f"{prefix}_headcount"] = (
+                wide[("size", code)] if ("size", code) in wide.columns else 0
+            )
+            out[f"{prefix}_accessed"] = wide[("sum", code)] if ("sum", code) in wide.columns else 0
+        out = out.reset_index()
+        frames.append(out)
+    counts = pd.concat(frames, ignore_index=True)
+    for col in COUNT_COLUMNS:
+        counts[col] = counts[col].astype("int64")
+    return counts
+
+
+def read_aggregate(source: Source, settings: Settings) -> tuple[pd.DataFrame, list[Finding]]:
+    """Aggregate counts (year, group or ethnicity label, headcount, accessed) -> counts."""
+    import numpy as np
+    import pandas as pd
+
+    from wres4.ethnicity import classify_many
+    from wres4.readers import read_all
+    from wres4.values import parse_dates, parse_year, reporting_year
+
+    columns = resolve_columns(
+        source,
+        AGGREGATE_ROLES,
+        required=("ethnicity", "headcount", "accessed_count"),
+        explicit=_explicit(settings, "aggregate"),
+    )
+    first = next(iter(columns.values()))
+    if "year" not in first.roles and "snapshot" not in first.roles:
+        raise ColumnError(
+            f"{source.names[0]}: aggregate counts need a year column (e.g. 'Year' with 2024 or "
+            f"2023/24) or a snapshot date; columns found: "
+            f"{', '.join(repr(h) for h in first.headers)}."
+        )
+    table = read_all(source, columns)
+    frame = table.to_pandas()
+    where = source.names[0] if len(source.paths) == 1 else source.label
+    if "year" in frame.columns:
+        years = frame["year"].map(parse_year)
+        year_col = first.roles["year"]
+    else:
+        dates = parse_dates(frame["snapshot"].tolist(), day_first=settings.day_first)
+        years = pd.Series(
+            [
+                reporting_year(d.date(), settings.snapshot_month, settings.snapshot_day)
+                if not pd.isna(d)
+                else None
+                for d in dates
+            ],
+            index=frame.index,
+        )
+        year_col = first.roles["snapshot"]
+    bad = years.isna()
+    if bad.any():
+        row = int(frame.loc[bad, "_row"].iloc[0])
+        value = frame.loc[bad, "year" if "year" in frame.columns else "snapshot"].iloc[0]
+        raise DataError(
+            f"{where}: column '{year_col}', row {row}: '{value}' is not a year. "
+            "Use 2024, 2023/24 or a snapshot date."
+        )
+    for role in ("headcount", "accessed_count"):
+        frame[role] = _whole_numbers(frame, role, first.roles[role], where)
+    over = frame["accessed_count"] > frame["headcount"]
+    if over.any():
+        row = int(frame.loc[over, "_row"].iloc[0])
+        raise DataError(
+            f"{where}: row {row}: accessed ({int(frame.loc[over, 'accessed_count'].iloc[0])}) "
+            f"is more than headcount ({int(frame.loc[over, 'headcount'].iloc[0])}). "
+            "Check the two columns."
+        )
+    labels = frame["ethnicity"].tolist()
+    mapped = classify_many(set(labels), settings.ethnicity_overrides or None)
+    frame["group"] = [mapped[label].group.lower() for label in labels]
+    findings: list[Finding] = []
+    unmapped = {label for label in set(labels) if mapped[label].source == "unrecognised"}
+    if unmapped:
+        findings.append(
+            Finding(
+                "unmapped_label",
+                f"{where}: groups wres4 does not recognise "
+                f"({', '.join(sorted(repr(u) for u in unmapped)[:3])}) are counted as Unknown",
+                int(frame["ethnicity"].isin(unmapped).sum()),
+                file=where,
+                column=first.roles["ethnicity"],
+                values=tuple((u, int((frame["ethnicity"] == u).sum())) for u in sorted(unmapped)),
+            )
+        )
+    frame["year"] = years.astype("int64")
+    wide = frame.pivot_table(
+        index="year",
+        columns="group",
+        values=["headcount", "accessed_count"],
+        aggfunc="sum",
+        fill_value=0,
+    )
+    out = pd.DataFrame(index=wide.index)
+    for group in ("white", "bme", "unknown"):
+        for src, dst in (("headcount", "headcount"), ("accessed_count", "accessed")):
+            out[f"{group}_{dst}"] = (
+                wide[(src, group)].astype(np.int64) if (src, group) in wide.columns else 0
+            )
+    out = out.reset_index()
+    for col in COUNT_COLUMNS:
+        out[col] = out[col].astype("int64")
+    return out, findings
+
+
+def _whole_numbers(frame: pd.DataFrame, role: str, header: str, where: str) -> pd.Series:
+    import pandas as pd
+
+    text = frame[role].astype("string").str.strip().str.replace(",", "", regex=False)
+    numbers = pd.to_numeric(text.where(text != "", "0"), errors="coerce")
+    bad = numbers.isna() | (numbers < 0) | (numbers % 1 != 0)
+    if bad.any():
+        row = int(frame.loc[bad, "_row"].iloc[0])
+        value = frame.loc[bad, role].iloc[0]
+        raise DataError(
+            f"{where}: column '{header}', row {row}: '{value}' is not a whole number of people "
+            "(counts must be 0, 1, 2, ...)."
+        )
+    return numbers.astype("int64")
+
+
+def _prepend_history(
+    counts: pd.DataFrame, hist: pd.DataFrame, findings: list[Finding], name: str
+) -> pd.DataFrame:
+    import pandas as pd
+
+    overall = counts
+    if len(counts.columns) > len(hist.columns):
+        dims = [c for c in counts.columns if c not in hist.columns]
+        overall = counts[counts[dims].isna().all(axis=1)]
+    clash = sorted(set(hist["year"]) & set(overall["year"]))
+    if clash:
+        findings.append(
+            Finding(
+                "history_overlap",
+                f"{name}: years {', '.join(map(str, clash))} are also computed from the "
+                "extracts; the computed figures are used",
+                len(clash),
+                file=name,
+                problem=False,
+            )
+        )
+        hist = hist[~hist["year"].isin(clash)]
+    return pd.concat([hist, counts], ignore_index=True)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _meta(
+    form: str,
+    settings: Settings,
+    inputs: Sequence[Path],
+    by: Sequence[str],
+    snapshots: dict[int, dt.date],
+    bank_excluded: dict[int, int],
+    findings: Sequence[Finding],
+    as_at: dt.date | None,
+) -> dict[str, Any]:
+    return {
+        "tool": "wres4",
+        "version": __version__,
+        "indicator": "WRES indicator 4",
+        "definition": DEFINITION,
+        "direction": DIRECTION_SENTENCE.format(bme=settings.bme_label),
+        "form": form,
+        "groups": {"white": "White", "bme": settings.bme_label, "unknown": "Unknown"},
+        "snapshots": {str(y): d.isoformat() for y, d in sorted(snapshots.items())},
+        "window_months": settings.window_months,
+        "as_at": as_at.isoformat() if as_at else None,
+        "by": list(by),
+        "bank_excluded": {str(y): n for y, n in sorted(bank_excluded.items())},
+        "settings": settings.as_meta(),
+        "inputs": [{"file": str(p), "sha256": file_sha256(p)} for p in inputs],
+        "findings": [f.as_dict() for f in findings],
+    }

@@ -1,0 +1,178 @@
+"""Human output: number formatting shared by the terminal table and markdown, and the rich table.
+
+Rich is imported inside the functions that draw, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
+from wres4.result import Result, row_dicts
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+REASONS = {
+    "no_bme_staff": "no {bme} staff",
+    "no_white_staff": "no White staff",
+    "no_bme_accessed": "no {bme} staff accessed",
+}
+
+
+def is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(isinstance(value, float) and math.isnan(value))
+    except TypeError:
+        return False
+
+
+def half_up(value: float, places: int) -> str:
+    """Excel ROUND: 1.125 -> "1.13" (Python's round gives 1.12)."""
+    quantum = Decimal(1).scaleb(-places)
+    return str(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def fmt_ratio(value: Any) -> str:
+    return "" if is_missing(value) else half_up(float(value), 2)
+
+
+def fmt_pct(value: Any) -> str:
+    return "" if is_missing(value) else half_up(float(value) * 100, 1) + "%"
+
+
+def fmt_count(value: Any) -> str:
+    if is_missing(value):
+        return ""
+    if isinstance(value, str):
+        return value
+    return f"{int(value):,}"
+
+
+def fmt_p(value: Any) -> str:
+    if is_missing(value):
+        return ""
+    p = float(value)
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def reason_text(flags: str, bme: str) -> str | None:
+    for flag in str(flags).split(";"):
+        if flag.startswith("not_calculable:"):
+            code = flag.split(":", 1)[1]
+            return "not calculable: " + REASONS.get(code, code).format(bme=bme)
+    return None
+
+
+def ratio_cell(row: dict[str, Any], bme: str) -> str:
+    """ "1.15 (1.03–1.29)", or the reason it is not calculable."""
+    flags = str(row.get("flags") or "")
+    if is_missing(row.get("relative_likelihood")):
+        if "suppressed" in flags.split(";"):
+            return "suppressed"
+        reason = reason_text(flags, bme)
+        low = row.get("ci_low")
+        if reason and not is_missing(low):
+            return f"{reason} (lower bound {fmt_ratio(low)})"
+        return reason or ""
+    text = fmt_ratio(row["relative_likelihood"])
+    low, high = row.get("ci_low"), row.get("ci_high")
+    if not is_missing(low) or not is_missing(high):
+        text += f" ({fmt_ratio(low) or '…'}–{fmt_ratio(high) or '∞'})"
+        if excludes_one(row):
+            text += " *"
+    return text
+
+
+def excludes_one(row: dict[str, Any]) -> bool:
+    low, high = row.get("ci_low"), row.get("ci_high")
+    above = low is not None and not is_missing(low) and float(low) > 1
+    below = high is not None and not is_missing(high) and float(high) < 1
+    return above or below
+
+
+def group_cell(row: dict[str, Any], prefix: str) -> str:
+    acc, head = row[f"{prefix}_accessed"], row[f"{prefix}_headcount"]
+    text = f"{fmt_count(acc)} / {fmt_count(head)}"
+    like = row.get(f"{prefix}_likelihood")
+    if like is not None:
+        text += f" ({fmt_pct(like)})" if not is_missing(like) else ""
+    return text
+
+
+def trend_sentence(result: Result) -> str | None:
+    trend = result.trend
+    if not trend:
+        return None
+    years = trend["years"]
+    return (
+        f"Trend {years[0]}–{years[-1]}: the relative likelihood changed by × "
+        f"{fmt_ratio(trend['per_year'])} per year (95% CI {fmt_ratio(trend['ci_low'])}–"
+        f"{fmt_ratio(trend['ci_high'])}, p = {fmt_p(trend['p_value'])})."
+    ).replace("95%", f"{round(result.meta['settings']['confidence'] * 100):g}%")
+
+
+def footnotes(result: Result) -> list[str]:
+    """The sentences every human output carries under the table."""
+    bme = result.meta["groups"]["bme"]
+    notes = [result.meta["direction"]]
+    overall = result.overall
+    unknown = ", ".join(
+        f"{int(r['year'])}: {fmt_count(r['unknown_headcount'])}" for r in row_dicts(overall)
+    )
+    notes.append(f"Staff with unknown ethnicity are excluded from both likelihoods ({unknown}).")
+    if any(excludes_one(r) for r in row_dicts(result.table)):
+        notes.append("* the confidence interval excludes 1.00.")
+    sentence = trend_sentence(result)
+    if sentence:
+        notes.append(sentence)
+    if "in_band" in result.table.columns and result.meta["settings"].get("band"):
+        low, high = result.meta["settings"]["band"]
+        notes.append(
+            f"Band {low:g}–{high:g}: the four-fifths range NHS England uses for indicator 3; "
+            "it is not an official indicator-4 threshold."
+        )
+    del bme
+    return notes
+
+
+def print_table(result: Result, console: Console) -> None:
+    """The result as a rich table, for a terminal."""
+    from rich.table import Table
+
+    bme = result.meta["groups"]["bme"]
+    table = Table(title="WRES indicator 4: relative likelihood of accessing non-mandatory training")
+    for name in result.by:
+        table.add_column(name)
+    table.add_column("Year")
+    table.add_column("White accessed / staff", justify="right")
+    table.add_column(f"{bme} accessed / staff", justify="right")
+    table.add_column("Unknown", justify="right")
+    table.add_column("Relative likelihood (CI)", justify="right")
+    table.add_column("p", justify="right")
+    if "change_vs_previous" in result.table.columns:
+        table.add_column("vs previous", justify="right")
+    if "in_band" in result.table.columns:
+        table.add_column("in band")
+    for row in row_dicts(result.table):
+        cells = ["" if is_missing(row[name]) else str(row[name]) for name in result.by]
+        cells += [
+            str(row["period"]),
+            group_cell(row, "white"),
+            group_cell(row, "bme"),
+            fmt_count(row["unknown_headcount"]),
+            ratio_cell(row, bme),
+            fmt_p(row["p_value"]),
+        ]
+        if "change_vs_previous" in result.table.columns:
+            cells.append(fmt_ratio(row["change_vs_previous"]))
+        if "in_band" in result.table.columns:
+            value = row["in_band"]
+            cells.append("" if is_missing(value) else ("yes" if value else "no"))
+        table.add_row(*cells)
+    console.print(table)
+    for note in footnotes(result):
+        console.print(note, highlight=False)

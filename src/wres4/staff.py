@@ -1,0 +1,431 @@
+"""Staff extract -> one row per person per reporting year (R1, R2).
+
+A person with several assignments counts once; bank-only people are excluded and counted;
+each person gets one group per snapshot by a stated rule when their records disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from wres4.errors import DataError
+from wres4.result import Finding
+from wres4.settings import Settings
+from wres4.training import Windows, normalise_word
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    from wres4.readers import Columns, Source
+
+GROUP_CODES: dict[str, int] = {"White": 0, "BME": 1, "Unknown": 2}
+GROUP_NAMES: tuple[str, ...] = ("White", "BME", "Unknown")
+CONFLICT_RULE = (
+    "a known group (White or BME) wins over Unknown; among known values the most frequent "
+    "in that snapshot, then the one on the later row"
+)
+
+
+@dataclass
+class Staff:
+    """People in post per reporting year, after de-duplication and bank exclusion."""
+
+    people: pd.DataFrame  # year, pos, group (0/1/2), bank_only, [accessed], [by columns]
+    keys: pd.Index  # canonical person key of each position
+    windows: Windows
+    snapshots: dict[int, dt.date]
+    findings: list[Finding] = field(default_factory=list)
+    unmapped: Counter[str] = field(default_factory=Counter)
+    labels: Counter[str] = field(default_factory=Counter)
+    bank_excluded: dict[int, int] = field(default_factory=dict)
+
+
+def load_staff(
+    source: Source,
+    columns: Mapping[Path, Columns],
+    settings: Settings,
+    *,
+    as_at: dt.date | None = None,
+    by: Sequence[str] = (),
+    today: dt.date | None = None,
+) -> Staff:
+    """Read a staff extract (or a person-level table) and reduce it to person-years."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    from wres4.readers import iter_tables
+    from wres4.values import person_keys
+
+    findings: list[Finding] = []
+    parts = []
+    for table in iter_tables(source, columns):
+        cols = columns[source.paths[int(table.column("_file")[0].as_py())]] if len(table) else None
+        if cols is None:
+            continue
+        keys = person_keys(table.column("person_id"), assignment=cols.assignment_ids)
+        parts.append(table.append_column("_key", keys))
+    if not parts:
+        raise DataError(f"{source.names[0]}: the {source.label} has a header but no rows.")
+    table = pa.concat_tables(parts)
+    first = next(iter(columns.values()))
+    where = f"{source.names[0]}" if len(source.paths) == 1 else f"{source.label}"
+
+    blank = pa.compute.equal(table.column("_key"), "").to_numpy(zero_copy_only=False)
+    if blank.all():
+        raise DataError(
+            f"{where}: column '{first.roles['person_id']}' is empty on every row; "
+            "wres4 needs a person id to count people once."
+        )
+    if blank.any():
+        rows = table.column("_row").to_numpy()[blank][:5]
+        findings.append(
+            Finding(
+                "blank_person_id",
+                f"{int(blank.sum()):,} staff rows have no person id (first rows "
+                f"{', '.join(map(str, rows))}); they are left out",
+                int(blank.sum()),
+                file=where,
+                column=first.roles["person_id"],
+                rows=tuple(int(r) for r in rows),
+            )
+        )
+        table = table.filter(pa.array(~blank))
+
+    snapshot = _snapshots(table, first, settings, as_at, where, findings, today)
+    frame = pd.DataFrame({"snapshot": snapshot})
+    frame["year"] = _years(snapshot, settings)
+    frame["_row"] = table.column("_row").to_numpy()
+    frame["_order"] = np.arange(len(frame))
+    keep = ~np.isnat(snapshot)
+    labels, unmapped, groups = _groups(table, settings)
+    frame["group"] = groups
+    frame["bank"] = _bank(table, settings)
+    if "accessed" in table.column_names:
+        frame["accessed"] = _accessed(table, first, where)
+    for name in by:
+        frame[name] = table.column(name).to_numpy(zero_copy_only=False)
+    codes, uniques = pd.factorize(table.column("_key").to_numpy(zero_copy_only=False))
+    frame["pos"] = codes
+    frame = frame[keep]
+    if frame.empty:
+        raise DataError(f"{where}: no row has a readable snapshot date.")
+
+    # Each reporting year is computed on its own snapshot: the latest one inside that year.
+    latest = frame.groupby("year")["snapshot"].transform("max")
+    older = frame["snapshot"] != latest
+    if older.any():
+        dropped = sorted({d.date().isoformat() for d in frame.loc[older, "snapshot"].unique()})
+        findings.append(
+            Finding(
+                "extra_snapshots",
+                f"several snapshots fall in one reporting year; the latest of each year is used "
+                f"and {len(dropped)} earlier ones are ignored ({', '.join(dropped[:4])}"
+                f"{', ...' if len(dropped) > 4 else ''})",
+                int(older.sum()),
+                file=where,
+                problem=False,
+            )
+        )
+        frame = frame[~older]
+    latest_by_year = frame.groupby("year")["snapshot"].max().sort_index()
+    snapshots = {int(str(y)): pd.Timestamp(d).date() for y, d in latest_by_year.items()}
+    people, dupes, conflicts = _one_row_per_person(frame, by)
+    if dupes:
+        findings.append(
+            Finding(
+                "duplicate_person",
+                f"{dupes:,} people appear on more than one row of a snapshot (several "
+                "assignments or repeated rows); each is counted once",
+                dupes,
+                file=where,
+                column=first.roles["person_id"],
+                problem=False,
+            )
+        )
+    if conflicts:
+        findings.append(
+            Finding(
+                "conflicting_ethnicity",
+                f"{conflicts:,} people have rows with different ethnic groups in one snapshot; "
+                f"rule used: {CONFLICT_RULE}",
+                conflicts,
+                file=where,
+                column=first.roles["ethnicity"],
+            )
+        )
+    bank_excluded: dict[int, int] = {}
+    if "bank" in first.roles:
+        counts = people.loc[people["bank_only"]].groupby("year").size()
+        bank_excluded = {int(str(y)): int(n) for y, n in counts.items()}
+        total = sum(bank_excluded.values())
+        if total:
+            findings.append(
+                Finding(
+                    "bank_excluded",
+                    f"{total:,} bank-only people are excluded from the headcount "
+                    f"({first.roles['bank']} is Bank on all their rows)",
+                    total,
+                    file=where,
+                    column=first.roles["bank"],
+                    problem=False,
+                )
+            )
+    if unmapped:
+        total = sum(unmapped.values())
+        findings.append(
+            Finding(
+                "unmapped_label",
+                f"{total:,} staff rows have an ethnicity wres4 does not recognise "
+                f"({', '.join(repr(k) for k, _ in unmapped.most_common(3))}"
+                f"{', ...' if len(unmapped) > 3 else ''}); they count as Unknown. "
+                "Add an override under [ethnicity] in wres4.toml",
+                total,
+                file=where,
+                column=first.roles["ethnicity"],
+                values=tuple(unmapped.most_common()),
+            )
+        )
+    years = tuple(sorted(snapshots))
+    windows = Windows(
+        years=years,
+        starts=tuple(_window_start(snapshots[y], settings) for y in years),
+        ends=tuple(snapshots[y] for y in years),
+    )
+    return Staff(
+        people=people,
+        keys=pd.Index(uniques),
+        windows=windows,
+        snapshots=snapshots,
+        findings=findings,
+        unmapped=unmapped,
+        labels=labels,
+        bank_excluded=bank_excluded,
+    )
+
+
+def _window_start(snapshot: dt.date, settings: Settings) -> dt.date:
+    from wres4.values import window_start
+
+    return window_start(snapshot, settings.window_months)
+
+
+def default_as_at(settings: Settings, today: dt.date) -> dt.date:
+    """The latest snapshot day (31 March by default) on or before today."""
+    day = dt.date(today.year, settings.snapshot_month, settings.snapshot_day)
+    return day if day <= today else dt.date(today.year - 1, day.month, day.day)
+
+
+def _snapshots(
+    table: pa.Table,
+    cols: Columns,
+    settings: Settings,
+    as_at: dt.date | None,
+    where: str,
+    findings: list[Finding],
+    today: dt.date | None,
+) -> np.ndarray:
+    """Snapshot date of each row, from a date column, a year column, or --as-at."""
+    import numpy as np
+    import pandas as pd
+
+    from wres4.values import encode, parse_dates, parse_year
+
+    today = today or dt.date.today()
+    n = table.num_rows
+    if "snapshot" in table.column_names:
+        idx, values = encode(table.column("snapshot"))
+        texts = values.to_pylist()
+        parsed = parse_dates(texts, day_first=settings.day_first).to_numpy("datetime64[D]")
+        dates = parsed[idx]
+        column = cols.roles["snapshot"]
+    elif "year" in table.column_names:
+        idx, values = encode(table.column("year"))
+        texts = values.to_pylist()
+        years = [parse_year(t) for t in texts]
+        parsed = np.array(
+            [
+                np.datetime64(dt.date(y, settings.snapshot_month, settings.snapshot_day), "D")
+                if y
+                else np.datetime64("NaT", "D")
+                for y in years
+            ],
+            dtype="datetime64[D]",
+        )
+        dates = parsed[idx]
+        column = cols.roles["year"]
+    else:
+        day = as_at or default_as_at(settings, today)
+        if as_at is None:
+            findings.append(
+                Finding(
+                    "assumed_snapshot",
+                    f"the staff extract has no snapshot date or year column; it is taken as the "
+                    f"staff in post on {day.isoformat()} (set another date with --as-at)",
+                    n,
+                    file=where,
+                    problem=False,
+                )
+            )
+        return np.full(n, np.datetime64(day, "D"), dtype="datetime64[D]")
+    bad = np.isnat(dates)
+    if bad.all():
+        sample = ", ".join(repr(t) for t in texts[:3])
+        raise DataError(
+            f"{where}: column '{column}' holds no readable date or year (e.g. {sample}). "
+            "Use dates like 31/03/2024 or 2024-03-31, or years like 2023/24."
+        )
+    if bad.any():
+        rows = table.column("_row").to_numpy()[bad][:5]
+        findings.append(
+            Finding(
+                "unparseable_date",
+                f"{int(bad.sum()):,} staff rows have a snapshot that cannot be read (first rows "
+                f"{', '.join(map(str, rows))}); they are left out",
+                int(bad.sum()),
+                file=where,
+                column=column,
+                rows=tuple(int(r) for r in rows),
+            )
+        )
+    future = ~bad & (dates > np.datetime64(today, "D"))
+    if future.any():
+        rows = table.column("_row").to_numpy()[future][:5]
+        findings.append(
+            Finding(
+                "future_snapshot",
+                f"{int(future.sum()):,} staff rows have a snapshot date after today "
+                f"(first rows {', '.join(map(str, rows))}); check the extract's dates",
+                int(future.sum()),
+                file=where,
+                column=column,
+                rows=tuple(int(r) for r in rows),
+            )
+        )
+    if as_at is not None:
+        chosen = dates == np.datetime64(as_at, "D")
+        if not chosen.any():
+            found = sorted({str(d) for d in pd.unique(dates[~bad])})
+            raise DataError(
+                f"{where}: no rows have snapshot {as_at.isoformat()} (--as-at); snapshots "
+                f"found: {', '.join(found[:6])}."
+            )
+        dates = np.where(chosen, dates, np.datetime64("NaT", "D"))
+    result: np.ndarray = dates
+    return result
+
+
+def _years(snapshot: np.ndarray, settings: Settings) -> np.ndarray:
+    """Reporting year of each snapshot date (R2): its own year up to the snapshot day, else next."""
+    import numpy as np
+
+    years = snapshot.astype("datetime64[Y]").astype(np.int64) + 1970
+    out = years.copy()
+    for year in np.unique(years[~np.isnat(snapshot)]):
+        cut = np.datetime64(dt.date(int(year), settings.snapshot_month, settings.snapshot_day), "D")
+        out[(years == year) & (snapshot > cut)] = year + 1
+    return out
+
+
+def _groups(table: pa.Table, settings: Settings) -> tuple[Counter[str], Counter[str], np.ndarray]:
+    """Ethnic group code per row (0 White, 1 BME, 2 Unknown), classifying each label once."""
+    import numpy as np
+
+    from wres4.ethnicity import classify_many
+    from wres4.values import encode
+
+    idx, values = encode(table.column("ethnicity"))
+    texts = values.to_pylist()
+    mapped = classify_many(texts, settings.ethnicity_overrides or None)
+    codes = np.array([GROUP_CODES[mapped[t].group] for t in texts], dtype=np.int8)
+    counts = np.bincount(idx, minlength=len(texts))
+    labels: Counter[str] = Counter()
+    unmapped: Counter[str] = Counter()
+    for text, count in zip(texts, counts, strict=True):
+        labels[text] += int(count)
+        if mapped[text].source == "unrecognised":
+            unmapped[text] += int(count)
+    return labels, unmapped, codes[idx] if len(texts) else np.full(len(idx), 2, np.int8)
+
+
+def _bank(table: pa.Table, settings: Settings) -> np.ndarray:
+    import numpy as np
+
+    from wres4.values import encode
+
+    if "bank" not in table.column_names:
+        return np.zeros(table.num_rows, dtype=bool)
+    bank_words = {normalise_word(v) for v in settings.bank_values}
+    idx, values = encode(table.column("bank"))
+    flags = np.array([normalise_word(t) in bank_words for t in values.to_pylist()], dtype=bool)
+    per_row: np.ndarray = flags[idx]
+    return per_row
+
+
+def _accessed(table: pa.Table, cols: Columns, where: str) -> np.ndarray:
+    import numpy as np
+
+    from wres4.values import encode, truth_values
+
+    idx, values = encode(table.column("accessed"))
+    answers, unknown = truth_values(values.to_pylist())
+    if unknown:
+        raise DataError(
+            f"{where}: column '{cols.roles['accessed']}' has values that are not yes/no, "
+            f"true/false, 1/0 or a count ({', '.join(repr(u) for u in unknown[:3])}). "
+            "Use yes/no or a count of activities."
+        )
+    per_row: np.ndarray = np.array([bool(a) for a in answers], dtype=bool)[idx]
+    return per_row
+
+
+def _one_row_per_person(frame: pd.DataFrame, by: Sequence[str]) -> tuple[pd.DataFrame, int, int]:
+    """Collapse to one row per (year, person). Returns people, duplicated and conflicting."""
+    import numpy as np
+
+    key = frame["year"].to_numpy(np.int64) * (1 << 40) + frame["pos"].to_numpy(np.int64)
+    frame = frame.assign(_key=key)
+    grouped = frame.groupby("_key", sort=False)
+    agg: dict[str, tuple[str, str]] = {
+        "year": ("year", "first"),
+        "pos": ("pos", "first"),
+        "rows": ("_order", "size"),
+        "gmin": ("group", "min"),
+        "gmax": ("group", "max"),
+        "bank_only": ("bank", "min"),
+    }
+    if "accessed" in frame.columns:
+        agg["accessed"] = ("accessed", "max")
+    for name in by:
+        agg[name] = (name, "first")
+    people = grouped.agg(**agg)
+    people["group"] = people["gmin"]
+    dupes = int((people["rows"] > 1).sum())
+    conflicts = 0
+    # Only people whose rows disagree need the slower rule.
+    mixed = people["gmin"] != people["gmax"]
+    if mixed.any():
+        sub = frame[frame["_key"].isin(people.index[mixed])]
+        sub = sub[sub["group"] != GROUP_CODES["Unknown"]]
+        tally = (
+            sub.groupby(["_key", "group"], sort=False)
+            .agg(n=("_order", "size"), last=("_order", "max"))
+            .reset_index()
+        )
+        conflicts = int((tally.groupby("_key").size() > 1).sum())
+        chosen = (
+            tally.sort_values(["_key", "n", "last"], ascending=[True, False, False])
+            .drop_duplicates("_key")
+            .set_index("_key")["group"]
+        )
+        people.loc[chosen.index, "group"] = chosen.to_numpy()
+    people = people.drop(columns=["gmin", "gmax", "rows"]).reset_index(drop=True)
+    people["bank_only"] = people["bank_only"].astype(bool)
+    return people, dupes, conflicts

@@ -1,0 +1,414 @@
+"""Training records -> the people who accessed non-mandatory training in each reporting year.
+
+R3-R5: a record counts when it is non-mandatory, its status means the person took part, and
+its date falls inside a reporting window. The training extract is read batch by batch and
+reduced to distinct (person, year) pairs, so memory follows the number of people, not the
+length of the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from wres4.result import Finding
+from wres4.settings import Settings
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    from wres4.readers import Columns, Source
+
+# Words that make a type or title non-mandatory although they may contain "mandatory" (R4).
+NON_MANDATORY_MARKERS = (
+    "non mandatory",
+    "nonmandatory",
+    "not mandatory",
+    "non statutory",
+    "optional",
+    "cpd",
+    "elective",
+    "discretionary",
+)
+MANDATORY_MARKERS = ("mandatory", "statutory", "essential", "core skill", "compulsory", "statmand")
+# Status stems, negative first: "not attended" contains "attended".
+NOT_ACCESSED_MARKERS = (
+    "not ",
+    "did not",
+    "dna",
+    "cancel",
+    "withdr",
+    "declin",
+    "reject",
+    "refus",
+    "no show",
+    "incomplete",
+    "await",
+    "pending",
+    "waiting",
+    "wait list",
+    "deferr",
+)
+ACCESSED_MARKERS = ("attend", "complet", "pass", "fail", "in progress", "started", "achiev")
+YES = frozenset({"y", "yes", "true", "t", "1", "x", "mandatory"})
+NO = frozenset({"n", "no", "false", "f", "0", "non mandatory", "optional"})
+
+
+def normalise_word(text: object) -> str:
+    """Case-, punctuation- and space-insensitive form of a status, type or title."""
+    return re.sub(r"[^0-9a-z]+", " ", str(text).casefold()).strip()
+
+
+def _contains(word: str, phrases: Iterable[str]) -> bool:
+    padded = f" {word} "
+    return any(f" {p} " in padded for p in phrases)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The classification rules of one run, built from the settings."""
+
+    accessed: frozenset[str]
+    not_accessed: frozenset[str]
+    mandatory_types: frozenset[str]
+    non_mandatory_types: frozenset[str]
+    mandatory_titles: tuple[str, ...]
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Rules:
+        def norm(values: Iterable[str]) -> frozenset[str]:
+            return frozenset(normalise_word(v) for v in values)
+
+        return cls(
+            accessed=norm(settings.accessed_statuses),
+            not_accessed=norm(settings.not_accessed_statuses),
+            mandatory_types=norm(settings.mandatory_types),
+            non_mandatory_types=norm(settings.non_mandatory_types),
+            mandatory_titles=tuple(normalise_word(t) for t in settings.mandatory_titles),
+        )
+
+    def status(self, text: str) -> bool | None:
+        """True when the status means the person took part (R5); None when unrecognised."""
+        word = normalise_word(text)
+        if word in self.not_accessed:
+            return False
+        if word in self.accessed:
+            return True
+        if not word:
+            return None
+        padded = f" {word}"
+        if any(m in padded for m in NOT_ACCESSED_MARKERS):
+            return False
+        if any(m in word for m in ACCESSED_MARKERS):
+            return True
+        return None
+
+    def course_type(self, text: str) -> bool | None:
+        """True for non-mandatory, False for mandatory, None when the type does not say."""
+        word = normalise_word(text)
+        if word in self.non_mandatory_types:
+            return True
+        if word in self.mandatory_types:
+            return False
+        if not word:
+            return None
+        if _contains(word, NON_MANDATORY_MARKERS):
+            return True
+        if _contains(word, MANDATORY_MARKERS) or "mandatory" in word:
+            return False
+        return None
+
+    def mandatory_flag(self, text: str) -> bool | None:
+        """A yes/no "mandatory" column: yes -> mandatory (False); no -> non-mandatory (True)."""
+        word = normalise_word(text)
+        if word in YES:
+            return False
+        if word in NO:
+            return True
+        return None
+
+    def title(self, text: str) -> bool:
+        """Course titles: non-mandatory unless they name a Core Skills subject."""
+        word = normalise_word(text)
+        if _contains(word, NON_MANDATORY_MARKERS):
+            return True
+        return not _contains(word, self.mandatory_titles)
+
+
+@dataclass(frozen=True)
+class Windows:
+    """The reporting window of each year: (year, first day, snapshot day), both inclusive."""
+
+    years: tuple[int, ...]
+    starts: tuple[dt.date, ...]
+    ends: tuple[dt.date, ...]
+
+
+@dataclass
+class Reduction:
+    """What the training extract gave: accessed (person, year) pairs and what went wrong."""
+
+    pairs: pd.DataFrame
+    records: int = 0
+    counted: int = 0
+    unmatched_records: int = 0
+    unmatched_ids: set[str] = field(default_factory=set)
+    blank_dates: int = 0
+    bad_dates: int = 0
+    bad_date_rows: list[tuple[str, int]] = field(default_factory=list)
+    bad_date_values: Counter[str] = field(default_factory=Counter)
+    outside: int = 0
+    unknown_status: Counter[str] = field(default_factory=Counter)
+    unknown_type: Counter[str] = field(default_factory=Counter)
+    columns: dict[str, str] = field(default_factory=dict)
+    no_classifier: bool = False
+
+    def findings(self, label: str) -> list[Finding]:
+        out: list[Finding] = []
+        if self.unmatched_records:
+            out.append(
+                Finding(
+                    "unmatched_training_id",
+                    f"{self.unmatched_records:,} {label} records ({len(self.unmatched_ids):,} "
+                    "people) have an id found in no staff snapshot; they cannot count",
+                    self.unmatched_records,
+                    column=self.columns.get("person_id"),
+                )
+            )
+        if self.bad_dates:
+            rows = tuple(r for _, r in self.bad_date_rows[:5])
+            file = self.bad_date_rows[0][0] if self.bad_date_rows else None
+            out.append(
+                Finding(
+                    "unparseable_date",
+                    f"{self.bad_dates:,} {label} records have a date that cannot be read "
+                    f"(first rows {', '.join(map(str, rows))}); they do not count",
+                    self.bad_dates,
+                    file=file,
+                    column=self.columns.get("date"),
+                    rows=rows,
+                    values=tuple(self.bad_date_values.most_common(10)),
+                )
+            )
+        if self.blank_dates:
+            out.append(
+                Finding(
+                    "blank_date",
+                    f"{self.blank_dates:,} {label} records have no date; they do not count",
+                    self.blank_dates,
+                    column=self.columns.get("date"),
+                )
+            )
+        if self.outside:
+            out.append(
+                Finding(
+                    "outside_window",
+                    f"{self.outside:,} {label} records are dated outside every reporting window",
+                    self.outside,
+                    column=self.columns.get("date"),
+                    problem=False,
+                )
+            )
+        if self.unknown_status:
+            out.append(
+                Finding(
+                    "unclassified_status",
+                    f"{sum(self.unknown_status.values()):,} {label} records have a status "
+                    f"wres4 does not recognise ({_top(self.unknown_status)}); they do not count. "
+                    "Add them to accessed_statuses or not_accessed_statuses in wres4.toml",
+                    sum(self.unknown_status.values()),
+                    column=self.columns.get("status"),
+                    values=tuple(self.unknown_status.most_common()),
+                )
+            )
+        if self.unknown_type:
+            out.append(
+                Finding(
+                    "unclassified_type",
+                    f"{sum(self.unknown_type.values()):,} {label} records have a course type "
+                    f"that is neither mandatory nor non-mandatory ({_top(self.unknown_type)}); "
+                    "they were classified by course title, else counted as non-mandatory",
+                    sum(self.unknown_type.values()),
+                    column=self.columns.get("type") or self.columns.get("mandatory"),
+                    values=tuple(self.unknown_type.most_common()),
+                    problem=False,
+                )
+            )
+        if self.no_classifier:
+            out.append(
+                Finding(
+                    "no_type_column",
+                    f"the {label} has no course type, mandatory or course title column; "
+                    "every record is treated as non-mandatory",
+                    self.records,
+                    problem=False,
+                )
+            )
+        return out
+
+
+def _top(counter: Mapping[str, int], n: int = 3) -> str:
+    items = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+    text = ", ".join(f"'{k}' {v:,}" for k, v in items)
+    return text + (", ..." if len(counter) > n else "")
+
+
+def reduce_training(
+    source: Source,
+    columns: Mapping[Path, Columns],
+    person_index: pd.Index,
+    windows: Windows,
+    settings: Settings,
+    *,
+    progress: object | None = None,
+) -> Reduction:
+    """Stream the training extract to distinct (person position, year) pairs."""
+    import numpy as np
+    import pandas as pd
+
+    from wres4.readers import iter_tables
+    from wres4.values import encode, parse_dates, person_keys
+
+    rules = Rules.from_settings(settings)
+    first = next(iter(columns.values()))
+    red = Reduction(pairs=pd.DataFrame(), columns=dict(first.roles))
+    red.no_classifier = not ({"type", "mandatory", "course"} & set(first.roles))
+    date_cache: dict[str, np.datetime64] = {}
+    nonmand_cache: dict[tuple[str, ...], bool] = {}
+    status_cache: dict[str, bool | None] = {}
+    starts = np.array(windows.starts, dtype="datetime64[D]")
+    ends = np.array(windows.ends, dtype="datetime64[D]")
+    found: list[np.ndarray] = []
+    for table in iter_tables(source, columns):
+        n = table.num_rows
+        if n == 0:
+            continue
+        red.records += n
+        cols = columns[source.paths[int(table.column("_file")[0].as_py())]]
+        # Person positions in the staff index (-1: in no snapshot).
+        key_idx, key_values = encode(
+            person_keys(table.column("person_id"), assignment=cols.assignment_ids)
+        )
+        positions = person_index.get_indexer(key_values.to_pylist())
+        pos = positions[key_idx]
+        keep = pos >= 0
+        unmatched = ~keep
+        if unmatched.any():
+            red.unmatched_records += int(unmatched.sum())
+            missing = np.unique(key_idx[unmatched])
+            red.unmatched_ids.update(key_values.take(missing).to_pylist())
+        # R4: non-mandatory, per distinct (type, mandatory flag, title) combination.
+        keep &= _non_mandatory(table, rules, nonmand_cache, red.unknown_type)
+        # R5: accessed statuses.
+        if "status" in table.column_names:
+            idx, values = encode(table.column("status"))
+            texts = values.to_pylist()
+            answers = [status_cache.setdefault(t, rules.status(t)) for t in texts]
+            accessed = np.array([a is True for a in answers], dtype=bool)[idx]
+            unknown = np.array([a is None for a in answers], dtype=bool)
+            if unknown.any():
+                counts = np.bincount(idx, minlength=len(texts))
+                for i in np.flatnonzero(unknown):
+                    if counts[i]:
+                        red.unknown_status[texts[i]] += int(counts[i])
+            keep &= accessed
+        # Dates, parsed once per distinct text.
+        idx, values = encode(table.column("date"))
+        texts = values.to_pylist()
+        new = [t for t in texts if t not in date_cache]
+        if new:
+            parsed = parse_dates(new, day_first=settings.day_first).to_numpy("datetime64[D]")
+            date_cache.update(zip(new, parsed, strict=True))
+        dates = np.array([date_cache[t] for t in texts], dtype="datetime64[D]")[idx]
+        blank = np.array([not t.strip() for t in texts], dtype=bool)[idx]
+        bad = np.isnat(dates) & ~blank
+        red.blank_dates += int(blank.sum())
+        if bad.any():
+            red.bad_dates += int(bad.sum())
+            rows = table.column("_row").to_numpy()[bad]
+            name = str(cols.path)
+            red.bad_date_rows.extend((name, int(r)) for r in rows[: 5 - len(red.bad_date_rows)])
+            red.bad_date_values.update(np.asarray(texts, dtype=object)[idx[bad]].tolist())
+        valid = ~np.isnat(dates)
+        in_any = np.zeros(n, dtype=bool)
+        for w, year in enumerate(windows.years):  # a handful of years, not rows
+            inside = valid & (dates >= starts[w]) & (dates <= ends[w])
+            in_any |= inside
+            hit = np.unique(pos[keep & inside])
+            if len(hit):
+                found.append(np.stack([hit, np.full(len(hit), year, dtype=np.int64)], axis=1))
+        red.outside += int((valid & ~in_any).sum())
+        red.counted += int((keep & in_any).sum())
+        if progress is not None and callable(progress):
+            progress(n)
+    if found:
+        pairs = np.unique(np.concatenate(found), axis=0)
+    else:
+        pairs = np.empty((0, 2), dtype=np.int64)
+    red.pairs = pd.DataFrame({"pos": pairs[:, 0], "year": pairs[:, 1]})
+    return red
+
+
+def _non_mandatory(
+    table: pa.Table,
+    rules: Rules,
+    cache: dict[tuple[str, ...], bool],
+    unknown_type: Counter[str],
+) -> np.ndarray:
+    """R4 for each row: the type column, else a yes/no mandatory column, else the title."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from wres4.values import encode
+
+    present = [r for r in ("type", "mandatory", "course") if r in table.column_names]
+    if not present:
+        return np.ones(table.num_rows, dtype=bool)
+    # Encode the combination of the classifying columns, then classify each combination once.
+    sep = "\x1f"
+    if len(present) == 1:
+        combined = table.column(present[0])
+    else:
+        combined = pc.binary_join_element_wise(*[table.column(r) for r in present], sep)
+    idx, values = encode(combined)
+    texts = values.to_pylist()
+    answers = np.empty(len(texts), dtype=bool)
+    counts = np.bincount(idx, minlength=len(texts))
+    for i, text in enumerate(texts):
+        parts = dict(zip(present, text.split(sep) if len(present) > 1 else [text], strict=True))
+        key = tuple(parts.get(r, "") for r in ("type", "mandatory", "course"))
+        if key not in cache:
+            cache[key] = _classify_record(rules, parts)
+        answers[i] = cache[key]
+        if "type" in parts and parts["type"].strip() and rules.course_type(parts["type"]) is None:
+            unknown_type[parts["type"]] += int(counts[i])
+        elif (
+            "mandatory" in parts
+            and "type" not in parts
+            and parts["mandatory"].strip()
+            and rules.mandatory_flag(parts["mandatory"]) is None
+        ):
+            unknown_type[parts["mandatory"]] += int(counts[i])
+    per_row: np.ndarray = answers[idx]
+    return per_row
+
+
+def _classify_record(rules: Rules, parts: Mapping[str, str]) -> bool:
+    if "type" in parts:
+        answer = rules.course_type(parts["type"])
+        if answer is not None:
+            return answer
+    if "mandatory" in parts:
+        answer = rules.mandatory_flag(parts["mandatory"])
+        if answer is not None:
+            return answer
+    if "course" in parts:
+        return rules.title(parts["course"])
+    return True

@@ -1,0 +1,161 @@
+"""Cell text -> values: dates, person ids, yes/no flags, reporting years.
+
+Each function works on the *distinct* values of a column and maps the answer back, so a
+million rows with a few hundred distinct dates cost a few hundred parses (STYLE §13).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+# UK day-first is the default for ambiguous slashed dates (SPEC §4).
+DATE_FORMATS_COMMON = (
+    "%Y-%m-%d",
+    "%d-%b-%Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%d-%B-%Y",
+    "%d-%b-%y",
+    "%d %b %y",
+    "%Y/%m/%d",
+    "%Y%m%d",
+)
+DATE_FORMATS_DAY_FIRST = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
+DATE_FORMATS_MONTH_FIRST = ("%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y", "%m/%d/%y")
+EXCEL_EPOCH = "1899-12-30"
+
+TRUE_WORDS = frozenset({"y", "yes", "true", "t", "x", "accessed", "attended", "completed"})
+FALSE_WORDS = frozenset({"n", "no", "false", "f", "", "none", "not accessed", "nil", "-"})
+
+
+def encode(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """Split a text column into (row -> distinct index, distinct values)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    encoded = pc.dictionary_encode(arr)
+    return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary
+
+
+def parse_dates(texts: list[str], *, day_first: bool = True) -> pd.Series:
+    """Distinct date texts -> datetime64 (NaT where blank or unparseable)."""
+    import pandas as pd
+
+    s = pd.Series(texts, dtype="object").astype("string").str.strip()
+    # ISO date-times and Parquet timestamps: keep the date part.
+    iso = s.str.match(r"^\d{4}-\d{2}-\d{2}[T ]").fillna(False)
+    s = s.where(~iso, s.str.slice(0, 10))
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[s]")
+    slashed = DATE_FORMATS_DAY_FIRST if day_first else DATE_FORMATS_MONTH_FIRST
+    for fmt in (*DATE_FORMATS_COMMON, *slashed):
+        todo = out.isna() & s.ne("").fillna(False)
+        if not todo.any():
+            break
+        parsed = pd.to_datetime(s[todo], format=fmt, errors="coerce")
+        out[todo] = parsed.astype("datetime64[s]")
+    # Excel serial day numbers (1955-2173), as a CSV saved from a date column may hold.
+    todo = out.isna() & s.str.fullmatch(r"\d{5}(\.\d+)?").fillna(False)
+    if todo.any():
+        days = pd.to_numeric(s[todo], errors="coerce")
+        ok = days.between(20000, 99999)
+        serial = pd.to_datetime(days[ok].astype("int64"), unit="D", origin=EXCEL_EPOCH)
+        out[ok[ok].index] = serial.astype("datetime64[s]")
+    return out
+
+
+def person_keys(arr: pa.Array | pa.ChunkedArray, *, assignment: bool = False) -> pa.Array:
+    """Canonical person ids: trimmed text, digit-only ids without leading zeros.
+
+    ESR assignment numbers ("12345678-2") keep only the person part before the dash.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    keys = pc.utf8_trim_whitespace(arr)
+    if assignment:
+        keys = pc.replace_substring_regex(keys, r"\s*-\s*[^-]*$", "")
+    keys = pc.replace_substring_regex(keys, r"^(\d+)\.0+$", r"\1")
+    digits = pc.match_substring_regex(keys, r"^\d+$")
+    stripped = pc.utf8_ltrim(keys, characters="0")
+    stripped = pc.if_else(pc.equal(stripped, ""), pa.scalar("0"), stripped)
+    result: pa.Array = pc.if_else(digits, stripped, keys)
+    return result
+
+
+def truth_values(texts: list[str]) -> tuple[list[bool | None], list[str]]:
+    """Yes/no, true/false, 1/0 or a count of activities -> bool (None when unrecognised)."""
+    out: list[bool | None] = []
+    unknown: list[str] = []
+    for text in texts:
+        word = re.sub(r"\s+", " ", str(text).strip().casefold())
+        if word in TRUE_WORDS:
+            out.append(True)
+        elif word in FALSE_WORDS:
+            out.append(False)
+        else:
+            try:
+                out.append(float(word) > 0)
+            except ValueError:
+                out.append(None)
+                unknown.append(str(text))
+    return out, unknown
+
+
+def reporting_year(day: dt.date, month: int = 3, mday: int = 31) -> int:
+    """The reporting year a snapshot date belongs to, named after its snapshot (R2)."""
+    return day.year if (day.month, day.day) <= (month, mday) else day.year + 1
+
+
+def period_name(year: int) -> str:
+    """Financial-year name of a reporting year: 2024 -> "2023/24"."""
+    return f"{year - 1}/{year % 100:02d}"
+
+
+YEAR_PATTERNS = (
+    re.compile(r"^(?:fy\s*)?(\d{4})\s*[/-]\s*(\d{2}|\d{4})$"),
+    re.compile(r"^(?:fy\s*)?(\d{4})$"),
+)
+
+
+def parse_year(text: str) -> int | None:
+    """A reporting-year label -> the year of its 31 March ("2023/24" and "2024" -> 2024)."""
+    value = str(text).strip().casefold()
+    if value.endswith(".0"):
+        value = value[:-2]
+    match = YEAR_PATTERNS[0].match(value)
+    if match:
+        start, end = int(match.group(1)), match.group(2)
+        end_year = int(end) if len(end) == 4 else (start // 100) * 100 + int(end)
+        if end_year == start + 1 or (len(end) == 2 and end_year + 100 == start + 1):
+            return start + 1
+        return None
+    match = YEAR_PATTERNS[1].match(value)
+    if match:
+        return int(match.group(1))
+    return None
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar month arithmetic, clamping to the month's last day (31 May - 3 = 28/29 Feb)."""
+    import calendar
+
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def window_start(snapshot: dt.date, months: int) -> dt.date:
+    """First day of the reporting window ending on ``snapshot`` (inclusive both ends)."""
+    return add_months(snapshot, -months) + dt.timedelta(days=1)
