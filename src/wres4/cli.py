@@ -48,7 +48,7 @@ class Wres4Group(click.Group):
         try:
             return super().invoke(ctx)
         except Wres4Error as exc:
-            if ctx.find_root().params.get("debug") or (ctx.obj or {}).get("debug"):
+            if (ctx.obj or {}).get("debug"):
                 raise
             failure = QualityFailure if exc.exit_code == 3 else DataFailure
             raise failure(str(exc)) from None
@@ -140,7 +140,28 @@ def cli(ctx: click.Context, quiet: bool, debug: bool) -> None:
     ctx.obj.update(quiet=quiet, debug=debug)
 
 
+def _set_flag(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and param.name:
+        ctx.ensure_object(dict)[param.name] = True
+
+
 def output_options(func: F) -> F:
+    """-f/-o, and the global --quiet/--debug, which also work after the command name."""
+    func = click.option(
+        "--quiet",
+        "-q",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_flag,
+        help="Print errors only (no warnings or notes).",
+    )(func)
+    func = click.option(
+        "--debug",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_flag,
+        help="Show a traceback for errors.",
+    )(func)
     func = click.option(
         "-o",
         "--output",
@@ -322,7 +343,15 @@ def compute(
         window_months=window_months,
         day_first=not month_first,
         bme_label=bme_label,
-        columns={"staff": columns, "training": training_columns, "aggregate": columns},
+        columns={
+            kind: mapping
+            for kind, mapping in (
+                ("staff", columns),
+                ("training", training_columns),
+                ("aggregate", columns),
+            )
+            if mapping
+        },
         sheet=sheet,
         encoding=encoding,
         ci_method=ci_method,

@@ -14,6 +14,7 @@ import io
 import json
 import math
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -111,7 +112,7 @@ def write_jsonl(result: Result, out: IO[str]) -> None:
 
 
 def write_markdown(result: Result, out: IO[str]) -> None:
-    from wres4.render import fmt_count, fmt_p, fmt_pct, footnotes, is_missing, ratio_cell
+    from wres4.render import breakdown_cells, fmt_count, fmt_p, fmt_pct, footnotes, ratio_cell
 
     bme = result.meta["groups"]["bme"]
     head = [
@@ -136,7 +137,7 @@ def write_markdown(result: Result, out: IO[str]) -> None:
         + "|\n"
     )
     for row in row_dicts(result.table):
-        cells = ["" if is_missing(row[n]) else _md(str(row[n])) for n in result.by]
+        cells = [_md(c) for c in breakdown_cells(row, result.by)]
         cells += [
             str(row["period"]),
             fmt_count(row["white_accessed"]),
@@ -180,15 +181,37 @@ def atomic_path(target: Path) -> Iterator[Path]:
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(f"{target}: the folder {folder} does not exist. Create it first.")
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    if target.is_dir():
+        raise InputError(f"{target} is a folder; give a file name, e.g. {target / 'wres4.csv'}.")
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise InputError(
+            f"{target}: cannot write in {folder} ({exc.strerror}); choose another folder."
+        ) from None
     os.close(fd)
     tmp = Path(name)
     try:
         yield tmp
+        _settle(tmp, target)
         os.replace(tmp, target)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def _settle(tmp: Path, target: Path) -> None:
+    """Give the new file the permissions a plain open() would (mkstemp makes it private to
+    the owner) or those of the file it replaces, and flush it to disk before the rename."""
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0o022)  # reading the umask means setting it; put it straight back
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(tmp, mode)
+    with tmp.open("rb+") as fh:
+        os.fsync(fh.fileno())
 
 
 def write_file(result: Result, fmt: str, target: Path) -> None:
@@ -220,10 +243,10 @@ def write_parquet(result: Result, target: Path) -> None:
             typ: pa.DataType = pa.date32()
             values = [dt.date.fromisoformat(v) if v else None for v in values]
         elif name == "year" or name.endswith(("_headcount", "_accessed")):
+            # Counts stay integers whatever the run: a count hidden by disclosure control
+            # ("*") is null here, and the row's flags say "suppressed".
             typ = pa.int64()
-            if any(isinstance(v, str) for v in values):
-                typ = pa.string()  # disclosure control writes "*" for hidden counts
-                values = [None if v is None else str(v) for v in values]
+            values = [None if isinstance(v, str) else v for v in values]
         elif name in ("period", "flags") or name in result.by:
             typ = pa.string()
             values = [None if v is None else str(v) for v in values]

@@ -95,12 +95,35 @@ def excludes_one(row: dict[str, Any]) -> bool:
 
 
 def group_cell(row: dict[str, Any], prefix: str) -> str:
+    """ "40.2% of 102" style: likelihood, accessed and headcount of one group."""
     acc, head = row[f"{prefix}_accessed"], row[f"{prefix}_headcount"]
-    text = f"{fmt_count(acc)} / {fmt_count(head)}"
     like = row.get(f"{prefix}_likelihood")
-    if like is not None:
-        text += f" ({fmt_pct(like)})" if not is_missing(like) else ""
-    return text
+    text = f"{fmt_count(acc)}/{fmt_count(head)}"
+    return f"{fmt_pct(like)} {text}" if not is_missing(like) else text
+
+
+def breakdown_cells(row: dict[str, Any], by: tuple[str, ...]) -> list[str]:
+    """Breakdown values of a row; the overall row reads "All staff"."""
+    if by and all(is_missing(row[name]) for name in by):
+        return ["All staff"] + [""] * (len(by) - 1)
+    return ["" if is_missing(row[name]) else str(row[name]) for name in by]
+
+
+def ratio_parts(row: dict[str, Any], bme: str) -> tuple[str, str]:
+    """The ratio and its interval as two cells; a reason when it is not calculable."""
+    flags = str(row.get("flags") or "").split(";")
+    low, high = row.get("ci_low"), row.get("ci_high")
+    if is_missing(row.get("relative_likelihood")):
+        if "suppressed" in flags:
+            return "suppressed", ""
+        reason = reason_text(";".join(flags), bme)
+        bound = f"≥ {fmt_ratio(low)}" if not is_missing(low) else ""
+        return ("not calculable" if reason else ""), bound
+    interval = ""
+    if not is_missing(low) or not is_missing(high):
+        interval = f"{fmt_ratio(low) or '…'}–{fmt_ratio(high) or '∞'}"
+    star = " *" if excludes_one(row) else ""
+    return fmt_ratio(row["relative_likelihood"]) + star, interval
 
 
 def trend_sentence(result: Result) -> str | None:
@@ -124,7 +147,16 @@ def footnotes(result: Result) -> list[str]:
         f"{int(r['year'])}: {fmt_count(r['unknown_headcount'])}" for r in row_dicts(overall)
     )
     notes.append(f"Staff with unknown ethnicity are excluded from both likelihoods ({unknown}).")
-    if any(excludes_one(r) for r in row_dicts(result.table)):
+    rows = row_dicts(result.table)
+    reasons: dict[str, list[str]] = {}
+    for row in rows:
+        reason = reason_text(str(row.get("flags") or ""), bme)
+        if reason and is_missing(row.get("relative_likelihood")):
+            where = " ".join([*breakdown_cells(row, result.by), str(row["period"])]).strip()
+            reasons.setdefault(reason.removeprefix("not calculable: "), []).append(where)
+    for reason, places in reasons.items():
+        notes.append(f"Not calculable ({reason}): {', '.join(places)}.")
+    if any(excludes_one(r) for r in rows):
         notes.append("* the confidence interval excludes 1.00.")
     sentence = trend_sentence(result)
     if sentence:
@@ -135,41 +167,51 @@ def footnotes(result: Result) -> list[str]:
             f"Band {low:g}–{high:g}: the four-fifths range NHS England uses for indicator 3; "
             "it is not an official indicator-4 threshold."
         )
-    del bme
     return notes
 
 
 def print_table(result: Result, console: Console) -> None:
     """The result as a rich table, for a terminal."""
+    from rich import box
     from rich.table import Table
 
     bme = result.meta["groups"]["bme"]
-    table = Table(title="WRES indicator 4: relative likelihood of accessing non-mandatory training")
+    level = f"{round(result.meta['settings']['confidence'] * 100):g}% CI"
+    table = Table(
+        title="WRES indicator 4: relative likelihood of accessing non-mandatory training/CPD",
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+    )
+    has_change = "change_vs_previous" in result.table.columns
+    has_band = "in_band" in result.table.columns
     for name in result.by:
         table.add_column(name)
-    table.add_column("Year")
-    table.add_column("White accessed / staff", justify="right")
-    table.add_column(f"{bme} accessed / staff", justify="right")
-    table.add_column("Unknown", justify="right")
-    table.add_column("Relative likelihood (CI)", justify="right")
-    table.add_column("p", justify="right")
-    if "change_vs_previous" in result.table.columns:
-        table.add_column("vs previous", justify="right")
-    if "in_band" in result.table.columns:
+    table.add_column("Year", no_wrap=True)
+    table.add_column("White", justify="right", no_wrap=True)
+    table.add_column(bme, justify="right", no_wrap=True)
+    table.add_column("Unknown", justify="right", no_wrap=True)
+    table.add_column("Ratio", justify="right", no_wrap=True)
+    table.add_column(level, justify="right", no_wrap=True)
+    table.add_column("p", justify="right", no_wrap=True)
+    if has_change:
+        table.add_column("vs prev", justify="right")
+    if has_band:
         table.add_column("in band")
     for row in row_dicts(result.table):
-        cells = ["" if is_missing(row[name]) else str(row[name]) for name in result.by]
+        cells = breakdown_cells(row, result.by)
+        ratio, interval = ratio_parts(row, bme)
         cells += [
             str(row["period"]),
             group_cell(row, "white"),
             group_cell(row, "bme"),
             fmt_count(row["unknown_headcount"]),
-            ratio_cell(row, bme),
+            ratio,
+            interval,
             fmt_p(row["p_value"]),
         ]
-        if "change_vs_previous" in result.table.columns:
+        if has_change:
             cells.append(fmt_ratio(row["change_vs_previous"]))
-        if "in_band" in result.table.columns:
+        if has_band:
             value = row["in_band"]
             cells.append("" if is_missing(value) else ("yes" if value else "no"))
         table.add_row(*cells)

@@ -1,0 +1,190 @@
+"""The command line: exit codes, streams, formats, and agreement with the library."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from wres4 import compute
+from wres4.cli import cli
+from wres4.export import render_text
+
+STAFF = """Employee Number,Ethnic Origin,Snapshot Date,Pay Band
+1,A White - British,31/03/2024,Band 5
+2,White British,31/03/2024,Band 5
+3,Black African,31/03/2024,Band 6
+4,H Asian or Asian British - Indian,31/03/2024,Band 6
+5,Z Not Stated,31/03/2024,Band 5
+"""
+TRAINING = """Employee Number,Course Type,Status,Start Date
+1,CPD,Attended,01/06/2023
+2,Mandatory,Attended,01/06/2023
+3,CPD,Completed,01/06/2023
+4,CPD,Declined,01/06/2023
+5,CPD,Attended,01/06/2023
+"""
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    staff = tmp_path / "staff.csv"
+    training = tmp_path / "training.csv"
+    staff.write_text(STAFF, encoding="utf-8")
+    training.write_text(TRAINING, encoding="utf-8")
+    return staff, training
+
+
+def invoke(*args: str) -> object:
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_compute_csv_is_the_default_when_piped(files: tuple[Path, Path]) -> None:
+    staff, training = files
+    result = CliRunner().invoke(cli, ["compute", str(staff), "--training", str(training)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("year,period,snapshot_date,white_headcount,white_accessed,")
+    # White: 1 of 2 accessed (person 2's course is mandatory); BME: 1 of 2 (4 was declined).
+    row = dict(zip(lines[0].split(","), lines[1].split(","), strict=True))
+    assert row["white_headcount"] == "2" and row["white_accessed"] == "1"
+    assert row["bme_headcount"] == "2" and row["bme_accessed"] == "1"
+    assert row["unknown_headcount"] == "1" and row["unknown_accessed"] == "1"
+    assert float(row["relative_likelihood"]) == 1.0
+    assert "Warning" not in result.stdout
+
+
+def test_json_output_equals_the_library(files: tuple[Path, Path]) -> None:
+    staff, training = files
+    result = CliRunner().invoke(
+        cli, ["compute", str(staff), "--training", str(training), "-f", "json"]
+    )
+    assert result.exit_code == 0
+    library = compute([staff], training=[training])
+    assert json.loads(result.stdout) == json.loads(render_text(library, "json"))
+
+
+def test_table_output_states_the_direction(files: tuple[Path, Path]) -> None:
+    staff, training = files
+    result = CliRunner().invoke(
+        cli, ["compute", str(staff), "--training", str(training), "-f", "table"]
+    )
+    assert result.exit_code == 0
+    assert "above 1.00 means White staff are more likely" in result.stdout
+    assert "unknown ethnicity are excluded" in result.stdout
+
+
+def test_output_file_format_from_suffix(files: tuple[Path, Path], tmp_path: Path) -> None:
+    staff, training = files
+    target = tmp_path / "out.json"
+    result = CliRunner().invoke(
+        cli, ["compute", str(staff), "--training", str(training), "-o", str(target)]
+    )
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert json.loads(target.read_text())["results"][0]["year"] == 2024
+
+
+def test_missing_file_is_exit_1_with_one_error_line(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.csv"
+    result = CliRunner().invoke(cli, ["compute", str(missing), "--training", str(missing)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"Error: {missing}: file not found. Check the path given for the staff extract."
+    ]
+
+
+def test_unknown_option_is_exit_2(files: tuple[Path, Path]) -> None:
+    staff, _ = files
+    result = CliRunner().invoke(cli, ["compute", str(staff), "--no-such-option"])
+    assert result.exit_code == 2
+
+
+def test_malformed_band_is_exit_2(files: tuple[Path, Path]) -> None:
+    staff, training = files
+    result = CliRunner().invoke(
+        cli, ["compute", str(staff), "--training", str(training), "--band", "1.2"]
+    )
+    assert result.exit_code == 2
+    assert "LOW:HIGH" in result.stderr
+
+
+def test_binary_format_needs_an_output_file(files: tuple[Path, Path]) -> None:
+    staff, training = files
+    result = CliRunner().invoke(
+        cli, ["compute", str(staff), "--training", str(training), "-f", "parquet"]
+    )
+    assert result.exit_code == 2
+
+
+def test_quiet_silences_warnings_but_not_data(files: tuple[Path, Path], tmp_path: Path) -> None:
+    staff, _training = files
+    extra = tmp_path / "training2.csv"
+    extra.write_text(TRAINING + "99,CPD,Attended,01/06/2023\n", encoding="utf-8")
+    loud = CliRunner().invoke(cli, ["compute", str(staff), "--training", str(extra)])
+    quiet = CliRunner().invoke(cli, ["compute", str(staff), "--training", str(extra), "-q"])
+    assert "no staff snapshot" in loud.stderr
+    assert quiet.stderr == ""
+    assert quiet.stdout == loud.stdout
+
+
+def test_strict_turns_problems_into_exit_3_and_writes_nothing(
+    files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    staff, _ = files
+    training = tmp_path / "training.csv"
+    training.write_text(TRAINING + "99,CPD,Attended,01/06/2023\n", encoding="utf-8")
+    target = tmp_path / "out.csv"
+    result = CliRunner().invoke(
+        cli, ["compute", str(staff), "--training", str(training), "--strict", "-o", str(target)]
+    )
+    assert result.exit_code == 3
+    assert not target.exists()
+
+
+def test_ethnicity_command_maps_labels() -> None:
+    result = CliRunner().invoke(
+        cli, ["ethnicity", "Mixed - White and Asian", "C3 White Unspecified", "-f", "csv"]
+    )
+    assert result.exit_code == 0
+    rows = [line.split(",") for line in result.stdout.splitlines()]
+    assert rows[0] == ["label", "code", "category", "group", "count"]
+    assert rows[1][0] == "Mixed - White and Asian" and rows[1][3] == "BME"
+    assert rows[2][0] == "C3 White Unspecified" and rows[2][3] == "White"
+
+
+def test_ethnicity_from_file_counts_labels(files: tuple[Path, Path]) -> None:
+    staff, _ = files
+    result = CliRunner().invoke(cli, ["ethnicity", "--from", str(staff), "-f", "json"])
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)["results"]
+    assert {r["label"]: r["count"] for r in rows}["Black African"] == 1
+    assert sum(r["count"] for r in rows) == 5
+
+
+def test_python_dash_m_runs() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "wres4", "--help"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0
+    assert "compute" in done.stdout
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["ethnicity", "A White - British"]])
+def test_fast_paths_import_no_heavy_libraries(args: list[str]) -> None:
+    code = (
+        "import sys\n"
+        "from wres4.cli import cli\n"
+        f"try:\n    cli.main(args={args!r}, prog_name='wres4')\n"
+        "except SystemExit:\n    pass\n"
+        "heavy = [m for m in ('pandas', 'pyarrow', 'statsmodels', 'openpyxl', 'scipy')"
+        " if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert "HEAVY []" in done.stdout, done.stdout + done.stderr
