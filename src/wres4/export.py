@@ -89,7 +89,7 @@ def cell_text(value: Any) -> str:
 
 def write_delimited(result: Result, out: IO[str], delimiter: str) -> None:
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(list(result.table.columns))
+    writer.writerow([safe_text(str(c)) for c in result.table.columns])  # --by names a header
     for row in records(result):
         writer.writerow([cell_text(v) for v in row.values()])
 
