@@ -1,0 +1,261 @@
+"""CPD application monitoring (SPEC §7): applied -> approved -> accessed, by ethnic group.
+
+``funnel`` reads an application log (and optionally the staff extract), counts distinct
+people at each stage per group and period, and returns one :class:`FunnelResult` that the
+terminal view and every writer only format. Stages: ``applied`` (an application dated in the
+period), ``approved`` (an approval decision, or attendance, which implies one), ``declined``
+and ``accessed`` (attended/completed, SPEC R5). The relative likelihood at each stage is
+White over BME, with the §6 statistics, so under-application can be told apart from unequal
+decisions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from wres4 import __version__
+from wres4.errors import ColumnError, ConfigError
+from wres4.result import Finding
+from wres4.settings import Settings
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from wres4.funnel_log import Log
+    from wres4.staff import Staff
+
+__all__ = ["COLUMNS", "PERS", "SECTIONS", "FunnelResult", "funnel"]
+
+PERS = ("year", "quarter")
+SECTIONS = ("results", "relative_likelihoods", "decline_reasons", "representation", "targets")
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "results": (
+        "period",
+        "group",
+        "headcount",
+        "applied",
+        "approved",
+        "declined",
+        "accessed",
+        "application_rate",
+        "approval_rate",
+        "access_rate",
+    ),
+    "relative_likelihoods": (
+        "period",
+        "stage",
+        "relative_likelihood",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "p_exact",
+        "flags",
+    ),
+    "decline_reasons": ("period", "group", "reason", "count", "share"),
+    "representation": ("period", "group", "share_of_accessed", "share_of_workforce"),
+    "targets": ("period", "programme", "target", "bme_participants", "met"),
+}
+GROUPS = ("White", "BME", "Unknown")
+OUTCOME_STAGES = ("approved", "declined", "accessed")
+# stage -> (events, population, what the events are called, what the population is called)
+STAGES: dict[str, tuple[str, str, str, str]] = {
+    "application": ("applied", "headcount", "applied", "staff"),
+    "approval": ("approved", "applied", "approved", "applicants"),
+    "access": ("accessed", "applied", "accessed", "applicants"),
+}
+NO_REASON = "(none recorded)"
+NO_TARGETS: Mapping[str, int] = MappingProxyType({})
+
+DEFINITION = (
+    "CPD application monitoring: distinct people per group and period who applied (an "
+    "application dated in the period), were approved (an approval decision, or attendance, "
+    "which implies one), were declined, and accessed (attended or completed). "
+    "approval_rate = approved / applied; access_rate = accessed / applied; "
+    "application_rate = applied / headcount at the latest staff snapshot on or before the "
+    "period's end."
+)
+DIRECTION = (
+    "A relative likelihood above 1.00 means White staff are more likely than {bme} staff to "
+    "pass that stage (application: to apply, per head of staff; approval: to be approved, per "
+    "applicant; access: to attend or complete, per applicant); 1.00 means equal; below 1.00 "
+    "means {bme} staff are more likely."
+)
+
+
+@dataclass(frozen=True)
+class FunnelResult:
+    """Every table of one funnel run; a section that the inputs cannot give is None."""
+
+    results: pd.DataFrame
+    meta: dict[str, Any]
+    relative_likelihoods: pd.DataFrame | None = None
+    decline_reasons: pd.DataFrame | None = None
+    representation: pd.DataFrame | None = None
+    targets: pd.DataFrame | None = None
+    findings: tuple[Finding, ...] = ()
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The sections present, in their fixed order."""
+        out: dict[str, pd.DataFrame] = {}
+        for name in SECTIONS:
+            table = getattr(self, name)
+            if table is not None:
+                out[name] = table
+        return out
+
+    def sections(self) -> dict[str, list[dict[str, Any]]]:
+        """Each present section's rows as plain Python values (None for missing numbers)."""
+        return {name: section_rows(table) for name, table in self.tables().items()}
+
+
+def section_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
+    import pandas as pd
+
+    from wres4.export import plain
+
+    return [
+        {str(k): None if v is pd.NA else plain(v) for k, v in row.items()}
+        for row in table.to_dict("records")
+    ]
+
+
+def funnel(
+    applications: Sequence[Path | str],
+    *,
+    staff: Sequence[Path | str] = (),
+    per: str = "year",
+    targets: Mapping[str, int] = NO_TARGETS,
+    settings: Settings | None = None,
+) -> FunnelResult:
+    """Monitor CPD applications by ethnic group: stages, rates, relative likelihoods,
+    decline reasons, representation and programme targets.
+
+    >>> result = funnel(["applications.csv"], staff=["staff.csv"], per="quarter")  # doctest: +SKIP
+    >>> result.sections()["relative_likelihoods"]  # doctest: +SKIP
+    """
+    from wres4 import funnel_tables as tables
+    from wres4.funnel_log import period_range, read_log
+    from wres4.readers import open_source
+
+    settings = settings or Settings()
+    if per not in PERS:
+        raise ConfigError(f"per={per!r}: periods are 'year' or 'quarter'.")
+    goals = _goals({**settings.targets, **targets})
+    source = open_source(
+        [Path(p) for p in applications],
+        "application log",
+        sheet=settings.sheet,
+        encoding=settings.encoding,
+    )
+    people, staff_inputs = _load_staff([Path(p) for p in staff], settings) if staff else (None, [])
+    log = read_log(source, per, settings, people)
+    findings = [*(people.findings if people else ()), *log.findings]
+    where = source.names[0]
+    if goals and not (log.has_course and log.has_outcomes):
+        raise ColumnError(
+            f"{where}: --target needs a course or programme column (e.g. 'Programme') and a "
+            "decision or attendance column (e.g. 'Outcome'); columns used: "
+            f"{', '.join(repr(h) for h in log.roles.values())}."
+        )
+    periods = period_range(sorted(set(log.frame["period"].tolist())))
+    stages = OUTCOME_STAGES if log.has_outcomes else ()
+    counts = tables.counts(log, periods, stages)
+    snapshots: dict[int, str] = {}
+    if people is not None:
+        counts, snapshots = tables.with_headcount(counts, people, periods, findings)
+    results = tables.results(counts, stages)
+    absent: dict[str, str] = {}
+    rl = tables.relative(counts, settings)
+    if rl is None:
+        absent["relative_likelihoods"] = "needs --staff or a decision/attendance column"
+    reasons = None
+    if log.has_reasons:
+        reasons = tables.decline_reasons(log, counts)
+    else:
+        absent["decline_reasons"] = "needs a decline reason and a decision/status column"
+    representation = None
+    if people is not None and log.has_outcomes:
+        representation = tables.representation(counts)
+    else:
+        absent["representation"] = "needs --staff and a decision/attendance column"
+    target_table = None
+    if goals:
+        target_table = tables.targets(log, periods, goals, where, findings)
+    else:
+        absent["targets"] = "needs --target NAME=N"
+    inputs = [*log.inputs, *staff_inputs]
+    meta = _meta(settings, per, goals, log, inputs, snapshots, periods, findings, absent)
+    return FunnelResult(
+        results=results,
+        meta=meta,
+        relative_likelihoods=rl,
+        decline_reasons=reasons,
+        representation=representation,
+        targets=target_table,
+        findings=tuple(findings),
+    )
+
+
+def _goals(targets: Mapping[str, int]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for name, value in targets.items():
+        if not str(name).strip():
+            raise ConfigError("a programme target needs a programme name, e.g. 'Ready Now=5'.")
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigError(f"target for '{name}': {value!r} is not a whole number >= 0.")
+        out[str(name).strip()] = value
+    return out
+
+
+def _load_staff(paths: Sequence[Path], settings: Settings) -> tuple[Staff, list[Path]]:
+    from wres4.indicator import STAFF_ROLES
+    from wres4.readers import open_source, resolve_columns
+    from wres4.staff import load_staff
+
+    source = open_source(paths, "staff extract", sheet=settings.sheet, encoding=settings.encoding)
+    columns = resolve_columns(
+        source,
+        STAFF_ROLES,
+        required=("person_id", "ethnicity"),
+        explicit=dict(settings.columns.get("staff", {})),
+    )
+    return load_staff(source, columns, settings), list(source.paths)
+
+
+def _meta(
+    settings: Settings,
+    per: str,
+    goals: Mapping[str, int],
+    log: Log,
+    inputs: Sequence[Path],
+    snapshots: Mapping[int, str],
+    periods: Sequence[int],
+    findings: Sequence[Finding],
+    absent: Mapping[str, str],
+) -> dict[str, Any]:
+    from wres4.funnel_log import period_label
+    from wres4.indicator import file_sha256
+
+    stages = ["applied", *(OUTCOME_STAGES if log.has_outcomes else ())]
+    return {
+        "tool": "wres4",
+        "version": __version__,
+        "command": "funnel",
+        "definition": DEFINITION,
+        "direction": DIRECTION.format(bme=settings.bme_label),
+        "per": per,
+        "periods": [period_label(k) for k in periods],
+        "groups": {"white": "White", "bme": settings.bme_label, "unknown": "Unknown"},
+        "stages": stages,
+        "columns": dict(log.roles),
+        "snapshots": {period_label(k): d for k, d in snapshots.items()},
+        "targets": dict(goals),
+        "absent_sections": dict(absent),
+        "settings": settings.as_meta(),
+        "inputs": [{"file": str(p), "sha256": file_sha256(p)} for p in inputs],
+        "findings": [f.as_dict() for f in findings],
+    }
