@@ -27,7 +27,9 @@ class DataError(Wres4Error):
 
 
 class ConfigError(Wres4Error):
-    """The configuration file or a setting is invalid."""
+    """The configuration file or a setting is invalid (a usage error, like a bad option)."""
+
+    exit_code = 2
 
 
 class QualityError(Wres4Error):

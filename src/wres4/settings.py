@@ -153,6 +153,9 @@ class Settings:
     disclosure: str | None = None
     round_ratios: bool = False
     targets: dict[str, int] = field(default_factory=dict)
+    config_file: str | None = None
+    # Person ids are special-category data: findings name example people only when asked.
+    show_ids: bool = False
 
     def as_meta(self) -> dict[str, Any]:
         """The settings in force, for the JSON ``meta`` and the workbook's Method sheet."""
