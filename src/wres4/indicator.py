@@ -19,6 +19,7 @@ from wres4.readers import ROLE_ALIASES, Source, header_key, open_source, resolve
 from wres4.result import COUNT_COLUMNS, DIRECTION_SENTENCE, Finding, Result
 from wres4.settings import Settings
 from wres4.table import build_table
+from wres4.training import clip
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -352,19 +353,23 @@ def group_name(label: str, settings: Settings) -> str | None:
 
 
 def _whole_numbers(frame: pd.DataFrame, role: str, header: str, where: str) -> pd.Series:
+    """Counts of people: whole, non-negative and sane (each distinct text parsed once)."""
     import pandas as pd
 
-    text = frame[role].astype("string").str.strip().str.replace(",", "", regex=False)
-    numbers = pd.to_numeric(text.where(text != "", "0"), errors="coerce")
-    bad = numbers.isna() | (numbers < 0) | (numbers % 1 != 0)
+    from wres4.values import count_value
+
+    texts = frame[role].astype("string").fillna("")
+    parsed = {text: count_value(text) for text in texts.unique()}
+    numbers = texts.map(parsed)
+    bad = numbers.isna()
     if bad.any():
         row = int(frame.loc[bad, "_row"].iloc[0])
-        value = frame.loc[bad, role].iloc[0]
+        value = clip(str(frame.loc[bad, role].iloc[0]), 40)
         raise DataError(
-            f"{where}: column '{header}', row {row}: '{value}' is not a whole number of people "
+            f"{where}: column '{header}', row {row}: {value!r} is not a whole number of people "
             "(counts must be 0, 1, 2, ...)."
         )
-    return numbers.astype("int64")
+    return pd.Series(numbers.astype("int64"), index=frame.index)
 
 
 def _prepend_history(

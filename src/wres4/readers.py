@@ -9,7 +9,6 @@ text (dates, ids, labels) is done elsewhere, once per distinct value.
 from __future__ import annotations
 
 import csv
-import io
 import re
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -158,6 +157,28 @@ FORMATS_BY_SUFFIX: dict[str, str] = {
 MAX_WORKBOOK_UNCOMPRESSED = 1 << 30
 BATCH_BYTES = 16 << 20
 SNIFF_BYTES = 64 << 10
+# pyarrow's CSV reader needs a block larger than the longest row; on a longer row the block
+# grows, up to this.
+MAX_BLOCK_BYTES = 1 << 30
+# A header row longer than this is not a header.
+MAX_HEADER_BYTES = 16 << 20
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+# What a file really is, from its first bytes (for "not what its name says" messages).
+MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"PAR1", "a Parquet file"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"{\\rtf", "an RTF document"),
+)
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# Bytes that never appear in a text export (NUL and the C0 controls other than \t \n \f \r).
+CONTROL_BYTES = bytes([*range(0, 9), 11, *range(14, 27), *range(28, 32)])
 
 
 def header_key(name: object) -> str:
@@ -188,6 +209,12 @@ class Source:
     delimiters: dict[Path, str] = field(default_factory=dict)
     encodings: dict[Path, str] = field(default_factory=dict)
     headers: dict[Path, tuple[str, ...]] = field(default_factory=dict)
+    # Physical lines up to and including the header row of each text file.
+    skips: dict[Path, int] = field(default_factory=dict)
+    # Data rows handed out so far, per file (for the data-quality audit).
+    rows_read: dict[Path, int] = field(default_factory=dict)
+    # Each workbook's chosen sheet, read once: (rows from the header on, header's row number).
+    sheets: dict[Path, tuple[list[list[Any]], int]] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -213,6 +240,8 @@ def expand_paths(paths: Sequence[Path], label: str) -> list[Path]:
                     f"{path}: the directory holds no CSV, TSV, Excel or Parquet files."
                 )
             out.extend(found)
+        elif not path.is_file():
+            raise InputError(f"{path}: not a regular file. Give a data file or a directory.")
         else:
             out.append(path)
     return out
@@ -243,11 +272,25 @@ def open_source(
             f"{files[0].parent}: the {label} mixes kinds of file ({listing}). "
             "Give files of one kind, or convert them to one format."
         )
+    if encoding is not None:
+        encoding = _known_encoding(encoding)
     source = Source(label=label, paths=files, fmt=kinds[0], sheet=sheet, encoding=encoding)
     for path in files:
         _check_file(path, source.fmt)
         source.headers[path] = _read_header(source, path)
     return source
+
+
+def _known_encoding(name: str) -> str:
+    import codecs
+
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise InputError(
+            f"--encoding '{name}' is not a text encoding wres4 knows. "
+            "Use utf-8, cp1252, latin-1 or utf-16."
+        ) from None
 
 
 def _check_file(path: Path, fmt: str) -> None:
@@ -260,7 +303,7 @@ def _check_file(path: Path, fmt: str) -> None:
     if not head:
         raise InputError(f"{path}: the file is empty. Export the extract again.")
     if fmt == "excel":
-        if head.startswith(b"\xd0\xcf\x11\xe0"):
+        if head.startswith(OLE_MAGIC):
             if path.suffix.lower() != ".xls" and _is_encrypted(path):
                 raise InputError(
                     f"{path}: the workbook is password-protected. "
@@ -273,7 +316,7 @@ def _check_file(path: Path, fmt: str) -> None:
                 )
             return
         if not head.startswith(b"PK"):
-            kind = _describe_text(path)
+            kind = _describe(path, head)
             raise InputError(
                 f"{path}: not an Excel workbook (it is {kind}). "
                 "Save it as .xlsx from Excel, or rename it to .csv if it is a CSV file."
@@ -282,26 +325,73 @@ def _check_file(path: Path, fmt: str) -> None:
     elif fmt == "parquet":
         if head[:4] != b"PAR1":
             raise InputError(
-                f"{path}: not a Parquet file. Check the file, or give it its real suffix."
+                f"{path}: not a Parquet file (it is {_describe(path, head)}). "
+                "Check the file, or give it its real suffix."
             )
-    elif head.startswith(b"PK") or head.startswith(b"\xd0\xcf\x11\xe0"):
+    elif head.startswith(b"PK") or head.startswith(OLE_MAGIC):
+        if head.startswith(b"PK") and not _is_workbook_zip(path):
+            raise InputError(
+                f"{path}: this is a zip archive, not a text file. "
+                "Unzip it and give the file inside."
+            )
         raise InputError(
             f"{path}: this is an Excel workbook with a text-file name. Rename it to .xlsx."
         )
+    else:
+        for magic, kind in MAGIC:
+            if head.startswith(magic):
+                hint = (
+                    "Rename it to .parquet."
+                    if magic == b"PAR1"
+                    else "Export the data as CSV and give that file."
+                )
+                raise InputError(f"{path}: not a text file (it is {kind}). {hint}")
+
+
+def _describe(path: Path, head: bytes) -> str:
+    for magic, kind in MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head.startswith(b"PK"):
+        return "an Excel workbook" if _is_workbook_zip(path) else "a zip archive"
+    if head.startswith(OLE_MAGIC):
+        return "an old-style Office file"
+    return _describe_text(path)
 
 
 def _describe_text(path: Path) -> str:
     with path.open("rb") as fh:
-        head = fh.read(512).lstrip().lower()
-    if head.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")):
+        head = fh.read(512)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="replace").encode("utf-8", errors="replace")
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<meta", b"<head")):
         return "an HTML or XML page"
+    if any(b in CONTROL_BYTES for b in head):
+        return "binary data"
     return "a text file"
+
+
+def _is_workbook_zip(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return any(name.startswith("xl/") for name in zf.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
 
 
 def _is_encrypted(path: Path) -> bool:
     with path.open("rb") as fh:
         data = fh.read(1 << 16)
     return "EncryptedPackage".encode("utf-16-le") in data
+
+
+# Markers of an XML document type declaration, in the encodings an XML part may use.
+XML_DTD_MARKERS = tuple(
+    marker.encode(enc)
+    for marker in ("<!DOCTYPE", "<!ENTITY")
+    for enc in ("utf-8", "utf-16-le", "utf-16-be")
+)
 
 
 def _check_workbook_zip(path: Path) -> None:
@@ -316,8 +406,8 @@ def _check_workbook_zip(path: Path) -> None:
             if total > MAX_WORKBOOK_UNCOMPRESSED:
                 raise InputError(
                     f"{path}: the workbook would unpack to {total / 2**20:,.0f} MB, over the "
-                    f"{MAX_WORKBOOK_UNCOMPRESSED / 2**20:,.0f} MB limit. "
-                    "Export the sheet as CSV instead."
+                    f"{MAX_WORKBOOK_UNCOMPRESSED / 2**20:,.0f} MB limit wres4 accepts (a "
+                    "safeguard against zip bombs). Export the sheet as CSV instead."
                 )
             names = {info.filename for info in infos}
             if "xl/workbook.xml" not in names:
@@ -326,15 +416,16 @@ def _check_workbook_zip(path: Path) -> None:
                     "Save it again as .xlsx from Excel."
                 )
             for info in infos:
-                if not info.filename.endswith((".xml", ".rels")):
+                if not info.filename.endswith((".xml", ".rels", ".vml")):
                     continue
                 with zf.open(info) as member:
-                    head = member.read(4096)
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    # A DTD can only come before the root element, near the start of a part.
+                    head = member.read(SNIFF_BYTES)
+                if any(marker in head for marker in XML_DTD_MARKERS):
                     raise InputError(
                         f"{path}: the workbook contains XML entity declarations "
                         f"({info.filename}), which wres4 refuses for safety. "
-                        "Save it again from Excel."
+                        "Open it in Excel and save it again as .xlsx."
                     )
             fromstring(zf.read("xl/workbook.xml"), forbid_dtd=True)
     except zipfile.BadZipFile as exc:
@@ -343,77 +434,143 @@ def _check_workbook_zip(path: Path) -> None:
         ) from exc
     except DefusedXmlException as exc:
         raise InputError(f"{path}: the workbook's XML is unsafe ({exc}).") from exc
+    except InputError:
+        raise
     except Exception as exc:
-        if isinstance(exc, InputError):
-            raise
         raise InputError(
-            f"{path}: the workbook is corrupt ({exc}). Open it in Excel and save it again."
+            f"{path}: the workbook is corrupt ({_short(exc)}). Open it in Excel and save it again."
         ) from exc
+
+
+def _short(exc: BaseException, limit: int = 200) -> str:
+    """An exception's message on one line, cut to ``limit`` characters."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # ---------------------------------------------------------------------------------- text files
 
 
 def _encoding_for(source: Source, path: Path) -> str:
+    """The file's text encoding: --encoding, a byte-order mark, UTF-8 if it decodes, else cp1252.
+
+    Refuses binary files (NUL and control bytes that no text export contains).
+    """
     if path in source.encodings:
         return source.encodings[path]
+    with path.open("rb") as fh:
+        head = fh.read(SNIFF_BYTES)
     if source.encoding:
         enc = source.encoding
+    elif head.startswith(b"\xef\xbb\xbf"):
+        enc = "utf-8"
+    elif head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        enc = "utf-32"
+    elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        enc = "utf-16"
+    elif b"\x00" in head and _utf16_without_bom(head):
+        enc = _utf16_without_bom(head) or "utf-16"
     else:
-        with path.open("rb") as fh:
-            head = fh.read(SNIFF_BYTES)
-        if head.startswith(b"\xef\xbb\xbf"):
+        # A stray control byte happens in real exports; many of them mean binary data.
+        controls = sum(head.count(b) for b in CONTROL_BYTES)
+        if controls > max(8, len(head) // 100):
+            raise InputError(
+                f"{path}: not a text file (it holds binary data). "
+                "Give the CSV or TSV export of the extract."
+            )
+        # A cut may split a character: ignore a broken final byte sequence.
+        try:
+            head.decode("utf-8")
             enc = "utf-8"
-        elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            enc = "utf-16"
-        else:
-            # A cut may split a character: ignore a broken final byte sequence.
-            try:
-                head.decode("utf-8")
-                enc = "utf-8"
-            except UnicodeDecodeError as exc:
-                enc = "utf-8" if exc.start >= len(head) - 3 else "cp1252"
+        except UnicodeDecodeError as exc:
+            enc = "utf-8" if exc.start >= len(head) - 3 else "cp1252"
     source.encodings[path] = enc
     return enc
 
 
-def _head_text(source: Source, path: Path) -> str:
+def _utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16 text without a byte-order mark has NUL in every other byte of ASCII text."""
+    even, odd = head[0::2], head[1::2]
+    if not even or not odd:
+        return None
+    even_nul, odd_nul = even.count(0) / len(even), odd.count(0) / len(odd)
+    if odd_nul > 0.4 and even_nul < 0.05:
+        return "utf-16-le"
+    if even_nul > 0.4 and odd_nul < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _head_text(source: Source, path: Path, size: int = SNIFF_BYTES) -> str:
     enc = _encoding_for(source, path)
     with path.open("rb") as fh:
-        head = fh.read(SNIFF_BYTES)
-    text = head.decode("utf-8-sig" if enc == "utf-8" else enc, errors="replace")
-    return text
+        head = fh.read(size)
+    if enc.startswith(("utf-16", "utf-32")) and len(head) % 4:
+        head = head[: len(head) - len(head) % 4]
+    return head.decode("utf-8-sig" if enc == "utf-8" else enc, errors="replace")
 
 
 def _sniff_delimiter(source: Source, path: Path, text: str) -> str:
     if source.fmt == "tsv":
         return "\t"
-    first = text.splitlines()[0] if text.splitlines() else ""
+    first = LINE_BREAK.split(text, maxsplit=1)[0]
     counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] > 0 else ","
 
 
+def _split_line(line: str, delimiter: str) -> list[str]:
+    return next(csv.reader([line], delimiter=delimiter), [])
+
+
+def _text_header(source: Source, path: Path) -> tuple[str, ...]:
+    """The first non-blank line is the header; remember how many lines precede the data."""
+    size = SNIFF_BYTES
+    file_size = path.stat().st_size
+    while True:
+        text = _head_text(source, path, size)
+        lines = LINE_BREAK.split(text)
+        complete = lines if size >= file_size else lines[:-1]
+        for number, line in enumerate(complete, start=1):
+            if not line.strip():
+                continue
+            delimiter = _sniff_delimiter(source, path, line)
+            cells = _split_line(line, delimiter)
+            if any(c.strip() for c in cells):  # a line of bare delimiters is blank too
+                source.delimiters[path] = delimiter
+                source.skips[path] = number
+                return tuple(cells)
+        if size >= file_size:
+            what = "only blank lines" if not text.strip() else "no header row"
+            raise InputError(
+                f"{path}: the file has {what}. Export the extract again, with its header row."
+            )
+        if size >= MAX_HEADER_BYTES:
+            raise InputError(
+                f"{path}: no line break in the first {MAX_HEADER_BYTES >> 20} MB, so no header "
+                "row. Check that this is a CSV export."
+            )
+        size *= 4
+
+
 def _read_header(source: Source, path: Path) -> tuple[str, ...]:
     if source.fmt in ("csv", "tsv"):
-        text = _head_text(source, path)
-        delimiter = _sniff_delimiter(source, path, text)
-        source.delimiters[path] = delimiter
-        lines = [line for line in text.splitlines() if line.strip()]
-        if not lines:
-            raise InputError(f"{path}: the file has no header row. Export it with headers.")
-        header = next(csv.reader(io.StringIO(lines[0]), delimiter=delimiter))
-        return tuple(header)
+        return _text_header(source, path)
     if source.fmt == "parquet":
         import pyarrow.parquet as pq
 
         try:
             return tuple(pq.ParquetFile(path).schema_arrow.names)
         except Exception as exc:
-            raise InputError(f"{path}: the Parquet file cannot be read ({exc}).") from exc
-    rows = _excel_rows(source, path)
+            raise InputError(
+                f"{path}: the Parquet file cannot be read ({_short(exc)}). Export it again."
+            ) from exc
+    rows, _ = _excel_sheet(source, path)
     if not rows:
-        raise InputError(f"{path}: the sheet is empty. Choose another with --sheet.")
+        which = f"sheet '{source.sheet}'" if source.sheet else "first sheet"
+        raise InputError(
+            f"{path}: the {which} is empty. Choose the sheet that holds the data with --sheet."
+        )
     return tuple(_cell_text(v) for v in rows[0])
 
 
@@ -435,7 +592,13 @@ def resolve_columns(
     """
     return {
         path: _resolve_file(
-            path, source.headers[path], wanted, required, dict(explicit or {}), extra
+            path,
+            source.headers[path],
+            wanted,
+            required,
+            dict(explicit or {}),
+            extra,
+            source.label,
         )
         for path in source.paths
     }
@@ -448,6 +611,7 @@ def _resolve_file(
     required: Sequence[str],
     explicit: dict[str, str],
     extra: Sequence[str],
+    label: str | None = None,
 ) -> Columns:
     keys = [header_key(h) for h in headers]
     index_of: dict[str, int] = {}
@@ -493,13 +657,15 @@ def _resolve_file(
         index_of[name] = index
     missing = [r for r in required if r not in index_of]
     if missing:
-        raise ColumnError(missing_message(path, headers, missing))
+        raise ColumnError(missing_message(path, headers, missing, label=label))
     roles = {role: headers[i] for role, i in index_of.items()}
     assignment = "person_id" in roles and header_key(roles["person_id"]) in ASSIGNMENT_HEADERS
     return Columns(path, headers, roles, index_of, assignment)
 
 
-def missing_message(path: Path, headers: Sequence[str], missing: Sequence[str]) -> str:
+def missing_message(
+    path: Path, headers: Sequence[str], missing: Sequence[str], *, label: str | None = None
+) -> str:
     parts = []
     for role in missing:
         names = ", ".join(f"'{n.title()}'" for n in ROLE_ALIASES.get(role, (role,))[:5])
@@ -507,13 +673,63 @@ def missing_message(path: Path, headers: Sequence[str], missing: Sequence[str]) 
     return (
         f"{path}: missing column for {'; '.join(parts)}. "
         f"Columns found: {_listing(headers)}. "
-        "Rename the column, or map it with --column ROLE=HEADER."
+        + _mix_up_hint(headers, missing, label)
+        + "Rename the column, or map it with --column ROLE=HEADER."
     )
 
 
+# Roles only a staff extract has, and roles only a training extract has.
+STAFF_ONLY_ROLES = ("ethnicity", "snapshot", "bank")
+TRAINING_ONLY_ROLES = ("course", "type", "status")
+DATA_LIKE = re.compile(r"^[\s\d.,/:+-]+$")
+
+
+def _has_role(headers: Sequence[str], role: str) -> bool:
+    keys = {header_key(h) for h in headers}
+    return any(header_key(alias) in keys for alias in ROLE_ALIASES[role])
+
+
+def _mix_up_hint(headers: Sequence[str], missing: Sequence[str], label: str | None) -> str:
+    """Say so when the file looks like the other extract, or like data without a header."""
+    filled = [h for h in headers if h.strip()]
+    if filled and sum(bool(DATA_LIKE.match(h)) for h in filled) * 2 >= len(filled):
+        return (
+            "The first row looks like data, not column names: the file seems to have no "
+            "header row; add one. "
+        )
+    if len(filled) == 1 and len(headers) <= 2:
+        return (
+            "Only one column was found: if the file has title lines above its header row, "
+            "delete them; if its columns are split by another character, save it as CSV "
+            "again. "
+        )
+    label = label or ""
+    if (
+        "staff" in label
+        and "ethnicity" in missing
+        and any(_has_role(headers, r) for r in TRAINING_ONLY_ROLES)
+    ):
+        return (
+            "This looks like a training extract: give the staff extract first and the "
+            "training extract after --training. "
+        )
+    if "training" in label and any(_has_role(headers, r) for r in STAFF_ONLY_ROLES):
+        return (
+            "This looks like a staff extract, not a training extract: check the file given "
+            "with --training. "
+        )
+    return ""
+
+
 def _listing(headers: Sequence[str]) -> str:
-    shown = ", ".join(f"'{h}'" for h in headers[:20])
+    shown = ", ".join(f"'{_clip(h)}'" for h in headers[:20])
     return shown + (f" and {len(headers) - 20} more" if len(headers) > 20 else "") or "(none)"
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    """A header for a one-line message: control characters escaped, long ones cut."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # -------------------------------------------------------------------------------- reading data
@@ -523,14 +739,17 @@ def iter_tables(
     source: Source, columns: Mapping[Path, Columns], *, batch_bytes: int = BATCH_BYTES
 ) -> Iterator[pa.Table]:
     """Yield tables of the mapped roles (text), file by file and batch by batch."""
-    for path in source.paths:
+    for file_index, path in enumerate(source.paths):
         cols = columns[path]
         if source.fmt in ("csv", "tsv"):
-            yield from _csv_batches(source, path, cols, batch_bytes)
+            tables = _csv_batches(source, path, cols, batch_bytes)
         elif source.fmt == "parquet":
-            yield from _parquet_batches(path, cols)
+            tables = _parquet_batches(path, cols, file_index)
         else:
-            yield _excel_table(source, path, cols)
+            tables = iter([_excel_table(source, path, cols)])
+        for table in tables:
+            source.rows_read[path] = source.rows_read.get(path, 0) + table.num_rows
+            yield table
 
 
 def read_all(source: Source, columns: Mapping[Path, Columns]) -> pa.Table:
@@ -540,7 +759,13 @@ def read_all(source: Source, columns: Mapping[Path, Columns]) -> pa.Table:
     tables = list(iter_tables(source, columns, batch_bytes=BATCH_BYTES * 4))
     if not tables:
         raise InputError(f"{source.names[0]}: no rows to read.")
-    return pa.concat_tables(tables, promote_options="default")
+    try:
+        return pa.concat_tables(tables, promote_options="default")
+    except pa.ArrowException as exc:
+        raise InputError(
+            f"{source.label}: the files do not have the same columns ({_short(exc)}). "
+            "Give files exported from the same report."
+        ) from exc
 
 
 def _with_rows(table: pa.Table, start: int, file_index: int) -> pa.Table:
@@ -557,31 +782,95 @@ def _with_rows(table: pa.Table, start: int, file_index: int) -> pa.Table:
 def _rename(table: pa.Table, cols: Columns) -> pa.Table:
     by_name = {f"c{i}": role for role, i in cols.index.items()}
     by_name.update({header: role for role, header in cols.roles.items()})
+    # With no role to read, pyarrow reads every column: keep none of them, only the rows.
+    table = table.select([name for name in table.column_names if name in by_name])
     return table.rename_columns([by_name[name] for name in table.column_names])
 
 
+class _BlockTooSmall(Exception):
+    """A row is longer than pyarrow's block: read again with a larger block."""
+
+
+class _NotUtf8(Exception):
+    """A file sniffed as UTF-8 turned out to be Windows-1252 further on: read it as that."""
+
+
+# A multi-byte UTF-8 sequence; Windows-1252 text essentially never contains one.
+UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
+def _cp1252_after_all(source: Source, path: Path) -> bool:
+    """Was a detected UTF-8 file really Windows-1252 (no UTF-8 sequence anywhere in it)?"""
+    if source.encoding or source.encodings.get(path) != "utf-8":
+        return False
+    with path.open("rb") as fh:
+        data = fh.read()
+    if UTF8_SEQUENCE.search(data[3:] if data.startswith(b"\xef\xbb\xbf") else data):
+        return False
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _csv_batches(source: Source, path: Path, cols: Columns, batch_bytes: int) -> Iterator[pa.Table]:
+    """Batches of one CSV/TSV file, growing the block size when a row is longer than it."""
+    done = 0
+    block = batch_bytes
+    enc = _encoding_for(source, path)
+    # Transcoding can grow the text (UTF-16 CJK -> UTF-8); the block covers the whole file.
+    ceiling = min(MAX_BLOCK_BYTES, path.stat().st_size * (1 if enc == "utf-8" else 2) + 1)
+    while True:
+        try:
+            for table in _csv_attempt(source, path, cols, block, done):
+                done += table.num_rows
+                yield table
+            return
+        except _NotUtf8:
+            # Rows handed out so far were ASCII, which reads the same in both encodings.
+            source.encodings[path] = "cp1252"
+        except _BlockTooSmall:
+            if block >= ceiling:
+                raise InputError(
+                    f"{path}: a row after row {source.skips[path] + done} is longer than "
+                    f"{MAX_BLOCK_BYTES >> 20} MB. Check the file for a runaway quoted field."
+                ) from None
+            block = min(ceiling, block * 8)
+
+
+def _csv_attempt(
+    source: Source, path: Path, cols: Columns, block: int, done: int
+) -> Iterator[pa.Table]:
+    """Read one CSV file with one block size, skipping the ``done`` rows already handed out."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     enc = _encoding_for(source, path)
     delimiter = source.delimiters[path]
     headers = source.headers[path]
+    skip = source.skips.get(path, 1)
     # Positional names: headers may repeat or carry stray spaces; roles are found by index.
-    wanted = [f"c{i}" for i in cols.index.values()]
+    # (With no role wanted, read the first column only to count rows: pyarrow reads every
+    # column when include_columns is empty.)
+    wanted = [f"c{i}" for i in cols.index.values()] or ["c0"]
     bad_rows: list[int] = []
 
     def on_invalid(row: Any) -> str:
+        if not (row.text or "").strip():
+            return "skip"  # a line of spaces is a blank line, not a short row
         bad_rows.append(row.number if row.number is not None else -1)
         return "error"
 
     read = pacsv.ReadOptions(
-        encoding=enc,
-        block_size=batch_bytes,
+        encoding="utf8" if enc == "utf-8" else enc,
+        block_size=block,
         column_names=[f"c{i}" for i in range(len(headers))],
-        skip_rows=1,
+        skip_rows=skip,
     )
-    parse = pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid)
+    parse = pacsv.ParseOptions(
+        delimiter=delimiter, invalid_row_handler=on_invalid, newlines_in_values=True
+    )
     convert = pacsv.ConvertOptions(
         include_columns=wanted,
         column_types={h: pa.string() for h in wanted},
@@ -589,38 +878,120 @@ def _csv_batches(source: Source, path: Path, cols: Columns, batch_bytes: int) ->
         quoted_strings_can_be_null=False,
     )
     file_index = source.paths.index(path)
-    row = 2
+    seen = 0
     try:
         reader = pacsv.open_csv(
             path, read_options=read, parse_options=parse, convert_options=convert
         )
         for batch in reader:
+            n = batch.num_rows
+            if seen + n <= done:
+                seen += n
+                continue
             table = pa.Table.from_batches([batch])
-            table = _with_rows(_rename(table, cols), row, file_index)
-            row += batch.num_rows
+            if seen < done:
+                table = table.slice(done - seen)
+            table = _with_rows(_rename(table, cols), skip + 1 + max(seen, done), file_index)
+            seen += n
             yield table
     except pa.ArrowInvalid as exc:
         message = str(exc)
+        if "straddl" in message:
+            raise _BlockTooSmall from exc
         if "UTF8" in message or "utf-8" in message.lower():
-            raise InputError(
-                f"{path}: bytes that are not valid {enc} text near row {row}. "
-                "Save the file as UTF-8, or give its encoding with --encoding (e.g. cp1252)."
-            ) from exc
-        if bad_rows:
-            where = f"row {bad_rows[0]}" if bad_rows[0] > 0 else f"a row after row {row}"
-            raise InputError(
-                f"{path}: {where} has a different number of fields than the header "
-                f"({len(headers)}); check for unbalanced quotes or stray delimiters there."
-            ) from exc
-        raise InputError(f"{path}: cannot be read as {source.fmt.upper()} ({message}).") from exc
-    except UnicodeDecodeError as exc:
+            if _cp1252_after_all(source, path):
+                raise _NotUtf8 from exc
+            raise _encoding_error(path, enc, skip) from exc
+        if bad_rows or ("Expected" in message and "columns" in message):
+            raise _ragged_error(source, path, enc, skip) from exc
         raise InputError(
-            f"{path}: bytes that are not valid {enc} text near row {row}. "
-            "Give the file's encoding with --encoding (e.g. utf-8, cp1252)."
+            f"{path}: cannot be read as {source.fmt.upper()} ({_short(exc)})."
         ) from exc
+    except UnicodeError as exc:
+        raise _encoding_error(path, enc, skip) from exc
+    except pa.ArrowException as exc:
+        raise InputError(
+            f"{path}: cannot be read as {source.fmt.upper()} ({_short(exc)})."
+        ) from exc
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or _short(exc)}).") from exc
 
 
-def _parquet_batches(path: Path, cols: Columns) -> Iterator[pa.Table]:
+def _encoding_error(path: Path, enc: str, skip: int) -> InputError:
+    line = _first_undecodable_line(path, enc)
+    where = f"row {line}" if line else f"a row after row {skip}"
+    other = "cp1252" if enc.replace("-", "").lower() == "utf8" else "latin-1"
+    return InputError(
+        f"{path}: {where} holds bytes that are not valid {enc} text (the file may mix "
+        f"encodings). Save the file as UTF-8 from Excel ('CSV UTF-8'), or give its encoding "
+        f"with --encoding (e.g. --encoding {other})."
+    )
+
+
+def _first_undecodable_line(path: Path, enc: str) -> int | None:
+    """The physical line holding the first byte sequence ``enc`` cannot decode (slow path)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8" if enc == "utf8" else enc)()
+    try:
+        with path.open("rb") as fh:
+            for number, raw in enumerate(fh, start=1):
+                try:
+                    decoder.decode(raw)
+                except UnicodeDecodeError:
+                    return number
+    except OSError:
+        return None
+    return None
+
+
+def _ragged_error(source: Source, path: Path, enc: str, skip: int) -> InputError:
+    width = len(source.headers[path])
+    found = _first_ragged_row(path, enc, source.delimiters[path], skip, width)
+    if found is None:
+        return InputError(
+            f"{path}: a row after row {skip} has a different number of fields than the "
+            f"header ({width}); check for unbalanced quotes or stray delimiters."
+        )
+    row, fields = found
+    return InputError(
+        f"{path}: row {row} has {fields} field{'s' if fields != 1 else ''} but the header has "
+        f'{width}. Check that row for an unbalanced quote (") or a stray delimiter, or '
+        "export the file again."
+    )
+
+
+def _first_ragged_row(
+    path: Path, enc: str, delimiter: str, skip: int, width: int
+) -> tuple[int, int] | None:
+    """(row, fields) of the first record whose field count differs from the header's."""
+    import sys
+
+    limit = csv.field_size_limit()
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    try:
+        codec = "utf-8-sig" if enc in ("utf-8", "utf8") else enc
+        with path.open(encoding=codec, errors="replace", newline="") as fh:
+            reader = csv.reader(fh, delimiter=delimiter)
+            start = 1
+            for record in reader:
+                line = start
+                start = reader.line_num + 1
+                if line <= skip or not any(cell.strip() for cell in record):
+                    continue
+                if len(record) != width:
+                    return line, len(record)
+    except (OSError, csv.Error):
+        return None
+    finally:
+        csv.field_size_limit(limit)
+    return None
+
+
+# ------------------------------------------------------------------------------------ parquet
+
+
+def _parquet_batches(path: Path, cols: Columns, file_index: int = 0) -> Iterator[pa.Table]:
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -628,6 +999,14 @@ def _parquet_batches(path: Path, cols: Columns) -> Iterator[pa.Table]:
     wanted = list(dict.fromkeys(cols.roles.values()))
     try:
         pf = pq.ParquetFile(path)
+        schema = pf.schema_arrow
+        for name in wanted:
+            typ = schema.field(name).type
+            if pa.types.is_nested(typ):
+                raise InputError(
+                    f"{path}: column '{name}' holds {typ}, not plain values. "
+                    "Write it as text, numbers or dates."
+                )
         row = 2
         for batch in pf.iter_batches(columns=wanted, batch_size=1 << 20):
             arrays = []
@@ -638,38 +1017,69 @@ def _parquet_batches(path: Path, cols: Columns) -> Iterator[pa.Table]:
                 arr = pc.fill_null(pc.cast(arr, pa.string()), "")
                 arrays.append(arr)
             table = pa.Table.from_arrays(arrays, names=batch.schema.names)
-            table = _with_rows(_rename(table, cols), row, 0)
+            table = _with_rows(_rename(table, cols), row, file_index)
             row += batch.num_rows
             yield table
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(f"{path}: the Parquet file cannot be read ({exc}).") from exc
+    except InputError:
+        raise
+    except (pa.ArrowException, OSError, KeyError, ValueError) as exc:
+        raise InputError(
+            f"{path}: the Parquet file cannot be read ({_short(exc)}). Export it again."
+        ) from exc
 
 
-def _excel_rows(source: Source, path: Path) -> list[list[Any]]:
+# -------------------------------------------------------------------------------------- excel
+
+
+def _excel_sheet(source: Source, path: Path) -> tuple[list[list[Any]], int]:
+    """The chosen sheet's rows from its first non-empty row, and that row's number."""
+    if path in source.sheets:
+        return source.sheets[path]
     from python_calamine import CalamineWorkbook
 
     try:
         book = CalamineWorkbook.from_path(str(path))
         names = list(book.sheet_names)
-        if source.sheet is not None:
-            if source.sheet not in names:
-                raise InputError(
-                    f"{path}: no sheet '{source.sheet}'; sheets found: "
-                    f"{', '.join(repr(n) for n in names)}. Choose one with --sheet."
-                )
-            name = source.sheet
-        else:
-            name = names[0]
-        rows: list[list[Any]] = book.get_sheet_by_name(name).to_python(skip_empty_area=True)
+        if not names:
+            raise InputError(f"{path}: the workbook has no sheets. Save it again from Excel.")
+        name = names[0] if source.sheet is None else _pick_sheet(path, source.sheet, names)
+        sheet = book.get_sheet_by_name(name)
+        rows: list[list[Any]] = sheet.to_python(skip_empty_area=True)
+        first = (sheet.start[0] + 1) if sheet.start else 1
     except InputError:
         raise
     except Exception as exc:
+        if type(exc).__name__ == "PasswordError":
+            raise InputError(
+                f"{path}: the workbook is password-protected. Remove the password in Excel "
+                "and save again."
+            ) from exc
         raise InputError(
-            f"{path}: the workbook cannot be read ({exc}). Open it in Excel and save it again."
+            f"{path}: the workbook cannot be read ({_short(exc)}). "
+            "Open it in Excel and save it again."
         ) from exc
-    while rows and all(_cell_text(v) == "" for v in rows[0]):
-        rows.pop(0)
-    return rows
+    skipped = 0
+    while skipped < len(rows) and all(_cell_text(v).strip() == "" for v in rows[skipped]):
+        skipped += 1
+    source.sheets[path] = (rows[skipped:], first + skipped)
+    return source.sheets[path]
+
+
+def _pick_sheet(path: Path, wanted: str, names: list[str]) -> str:
+    if wanted in names:
+        return wanted
+    loose = [n for n in names if n.strip().casefold() == wanted.strip().casefold()]
+    if len(loose) == 1:
+        return loose[0]
+    raise InputError(
+        f"{path}: no sheet '{wanted}'; sheets found: "
+        f"{', '.join(repr(n) for n in names)}. Choose one with --sheet."
+    )
+
+
+def _excel_rows(source: Source, path: Path) -> list[list[Any]]:
+    """The chosen sheet's rows, from the header row on."""
+    return _excel_sheet(source, path)[0]
 
 
 def _cell_text(value: Any) -> str:
@@ -681,7 +1091,9 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        if value.is_integer():
+            return str(int(value))
+        return repr(value) if value == value else ""
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     if isinstance(value, dt.date):
@@ -692,15 +1104,23 @@ def _cell_text(value: Any) -> str:
 def _excel_table(source: Source, path: Path, cols: Columns) -> pa.Table:
     import pyarrow as pa
 
-    rows = _excel_rows(source, path)
-    data = rows[1:]
-    arrays = {}
-    for role, index in cols.index.items():
-        arrays[role] = pa.array(
-            [_cell_text(r[index]) if index < len(r) else "" for r in data], type=pa.string()
+    rows, header_row = _excel_sheet(source, path)
+    # The sheet is read once; let it go once its table is built.
+    source.sheets[path] = (rows[:1], header_row)
+    # Rows left empty inside the used area (formatting, deleted data) are not records.
+    numbered = [
+        (header_row + 1 + i, r) for i, r in enumerate(rows[1:]) if any(_cell_text(v) for v in r)
+    ]
+    arrays = {
+        role: pa.array(
+            [_cell_text(r[index]) if index < len(r) else "" for _, r in numbered],
+            type=pa.string(),
         )
-    table = pa.table(arrays) if arrays else pa.table({})
-    return _with_rows(table, 2, source.paths.index(path))
+        for role, index in cols.index.items()
+    }
+    arrays["_row"] = pa.array([n for n, _ in numbered], type=pa.int64())
+    arrays["_file"] = pa.array([source.paths.index(path)] * len(numbered), type=pa.int32())
+    return pa.table(arrays)
 
 
 def label_counts(path: Path, column: str | None, sheet: str | None = None) -> list[tuple[str, int]]:

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wres4.errors import DataError
+from wres4.errors import ColumnError, DataError
 from wres4.result import Finding
 from wres4.settings import Settings
-from wres4.training import Windows, normalise_word
+from wres4.training import Windows, clip, normalise_word
+from wres4.values import period_name
 
 if TYPE_CHECKING:
     import numpy as np
@@ -31,6 +32,8 @@ CONFLICT_RULE = (
     "a known group (White or BME) wins over Unknown; among known values the most frequent "
     "in that snapshot, then the one on the later row"
 )
+# How many examples a finding lists (people, labels); messages show the first few.
+EXAMPLES = 20
 
 
 @dataclass
@@ -74,9 +77,11 @@ def load_staff(
         parts.append(table.append_column("_key", keys))
     if not parts:
         raise DataError(f"{source.names[0]}: the {source.label} has a header but no rows.")
-    table = pa.concat_tables(parts)
     first = next(iter(columns.values()))
+    _same_roles(source, columns)
+    table = pa.concat_tables(parts)
     where = f"{source.names[0]}" if len(source.paths) == 1 else f"{source.label}"
+    findings.append(rows_read_finding(source))
 
     blank = pa.compute.equal(table.column("_key"), "").to_numpy(zero_copy_only=False)
     if blank.all():
@@ -105,8 +110,9 @@ def load_staff(
     frame["_row"] = table.column("_row").to_numpy()
     frame["_order"] = np.arange(len(frame))
     keep = ~np.isnat(snapshot)
-    labels, unmapped, groups = _groups(table, settings)
+    labels, unmapped, groups, label_idx, label_texts = _groups(table, settings)
     frame["group"] = groups
+    frame["_label"] = label_idx
     frame["bank"] = _bank(table, settings)
     if "accessed" in table.column_names:
         frame["accessed"] = _accessed(table, first, where)
@@ -137,7 +143,7 @@ def load_staff(
         frame = frame[~older]
     latest_by_year = frame.groupby("year")["snapshot"].max().sort_index()
     snapshots = {int(str(y)): pd.Timestamp(d).date() for y, d in latest_by_year.items()}
-    people, dupes, conflicts = _one_row_per_person(frame, by)
+    people, dupes, conflicts, examples, repeated = _one_row_per_person(frame, by)
     if dupes:
         findings.append(
             Finding(
@@ -147,18 +153,40 @@ def load_staff(
                 dupes,
                 file=where,
                 column=first.roles["person_id"],
+                values=tuple(
+                    (f"id {uniques[int(pos)]} in {period_name(int(year))}", int(n))
+                    for year, pos, n in repeated.itertuples(index=False)
+                )
+                if settings.show_ids
+                else (),
                 problem=False,
             )
         )
     if conflicts:
+        shown = _conflict_examples(examples, uniques, label_texts, settings.show_ids)
         findings.append(
             Finding(
                 "conflicting_ethnicity",
-                f"{conflicts:,} people have rows with different ethnic groups in one snapshot; "
-                f"rule used: {CONFLICT_RULE}",
+                f"{conflicts:,} people have rows with different ethnic groups in one snapshot "
+                f"(e.g. {shown[0][0]}); rule used: {CONFLICT_RULE}",
                 conflicts,
                 file=where,
                 column=first.roles["ethnicity"],
+                values=tuple(shown),
+            )
+        )
+    changed = _changed_across_years(people, uniques, snapshots, settings.show_ids)
+    if changed:
+        findings.append(
+            Finding(
+                "ethnicity_changed",
+                f"{changed[0]:,} people have a different ethnic group in different snapshots "
+                f"(e.g. {changed[1][0][0]}); each year uses the value in its own snapshot",
+                changed[0],
+                file=where,
+                column=first.roles["ethnicity"],
+                values=changed[1],
+                problem=False,
             )
         )
     bank_excluded: dict[int, int] = {}
@@ -184,15 +212,16 @@ def load_staff(
             Finding(
                 "unmapped_label",
                 f"{total:,} staff rows have an ethnicity wres4 does not recognise "
-                f"({', '.join(repr(k) for k, _ in unmapped.most_common(3))}"
+                f"({', '.join(repr(clip(k)) for k, _ in unmapped.most_common(3))}"
                 f"{', ...' if len(unmapped) > 3 else ''}); they count as Unknown. "
                 "Add an override under [ethnicity] in wres4.toml",
                 total,
                 file=where,
                 column=first.roles["ethnicity"],
-                values=tuple(unmapped.most_common()),
+                values=tuple((clip(k, 200), n) for k, n in unmapped.most_common()),
             )
         )
+    findings.extend(_in_post_findings(people, snapshots, where, settings))
     years = tuple(sorted(snapshots))
     windows = Windows(
         years=years,
@@ -236,7 +265,7 @@ def _snapshots(
     import numpy as np
     import pandas as pd
 
-    from wres4.values import encode, parse_dates, parse_year
+    from wres4.values import FIRST_YEAR, LAST_YEAR, encode, parse_dates, parse_year
 
     today = today or dt.date.today()
     n = table.num_rows
@@ -277,9 +306,10 @@ def _snapshots(
         return np.full(n, np.datetime64(day, "D"), dtype="datetime64[D]")
     bad = np.isnat(dates)
     if bad.all():
-        sample = ", ".join(repr(t) for t in texts[:3])
+        sample = ", ".join(repr(clip(t, 30)) for t in texts[:3])
         raise DataError(
-            f"{where}: column '{column}' holds no readable date or year (e.g. {sample}). "
+            f"{where}: column '{column}' holds no readable date or year between "
+            f"{FIRST_YEAR} and {LAST_YEAR} (e.g. {sample}). "
             "Use dates like 31/03/2024 or 2024-03-31, or years like 2023/24."
         )
     if bad.any():
@@ -293,6 +323,7 @@ def _snapshots(
                 file=where,
                 column=column,
                 rows=tuple(int(r) for r in rows),
+                values=_bad_values(idx, texts, bad),
             )
         )
     future = ~bad & (dates > np.datetime64(today, "D"))
@@ -334,8 +365,13 @@ def _years(snapshot: np.ndarray, settings: Settings) -> np.ndarray:
     return out
 
 
-def _groups(table: pa.Table, settings: Settings) -> tuple[Counter[str], Counter[str], np.ndarray]:
-    """Ethnic group code per row (0 White, 1 BME, 2 Unknown), classifying each label once."""
+def _groups(
+    table: pa.Table, settings: Settings
+) -> tuple[Counter[str], Counter[str], np.ndarray, np.ndarray, list[str]]:
+    """Ethnic group code per row (0 White, 1 BME, 2 Unknown), classifying each label once.
+
+    Also returns each row's index into the distinct labels, and those labels.
+    """
     import numpy as np
 
     from wres4.ethnicity import classify_many
@@ -352,7 +388,8 @@ def _groups(table: pa.Table, settings: Settings) -> tuple[Counter[str], Counter[
         labels[text] += int(count)
         if mapped[text].source == "unrecognised":
             unmapped[text] += int(count)
-    return labels, unmapped, codes[idx] if len(texts) else np.full(len(idx), 2, np.int8)
+    per_row = codes[idx] if len(texts) else np.full(len(idx), 2, np.int8)
+    return labels, unmapped, per_row, idx, texts
 
 
 def _bank(table: pa.Table, settings: Settings) -> np.ndarray:
@@ -377,17 +414,27 @@ def _accessed(table: pa.Table, cols: Columns, where: str) -> np.ndarray:
     idx, values = encode(table.column("accessed"))
     answers, unknown = truth_values(values.to_pylist())
     if unknown:
+        bad = np.array([a is None for a in answers], dtype=bool)[idx]
+        row = int(table.column("_row").to_numpy()[bad][0])
         raise DataError(
-            f"{where}: column '{cols.roles['accessed']}' has values that are not yes/no, "
-            f"true/false, 1/0 or a count ({', '.join(repr(u) for u in unknown[:3])}). "
+            f"{where}: column '{cols.roles['accessed']}', row {row}: values that are not "
+            f"yes/no, true/false, 1/0 or a count "
+            f"({', '.join(repr(clip(u, 30)) for u in unknown[:3])}). "
             "Use yes/no or a count of activities."
         )
     per_row: np.ndarray = np.array([bool(a) for a in answers], dtype=bool)[idx]
     return per_row
 
 
-def _one_row_per_person(frame: pd.DataFrame, by: Sequence[str]) -> tuple[pd.DataFrame, int, int]:
-    """Collapse to one row per (year, person). Returns people, duplicated and conflicting."""
+def _one_row_per_person(
+    frame: pd.DataFrame, by: Sequence[str]
+) -> tuple[pd.DataFrame, int, int, pd.DataFrame, pd.DataFrame]:
+    """Collapse to one row per (year, person).
+
+    Returns the people, how many were duplicated and how many had conflicting groups, the
+    rows of a few conflicting people (year, pos, label, group, chosen group) and a few
+    duplicated people (year, pos, rows).
+    """
     import numpy as np
 
     key = frame["year"].to_numpy(np.int64) * (1 << 40) + frame["pos"].to_numpy(np.int64)
@@ -408,7 +455,9 @@ def _one_row_per_person(frame: pd.DataFrame, by: Sequence[str]) -> tuple[pd.Data
     people = grouped.agg(**agg)
     people["group"] = people["gmin"]
     dupes = int((people["rows"] > 1).sum())
+    repeated = people.loc[people["rows"] > 1, ["year", "pos", "rows"]].head(EXAMPLES)
     conflicts = 0
+    examples = frame.iloc[:0][["year", "pos", "_label", "group"]].assign(chosen=0)
     # Only people whose rows disagree need the slower rule.
     mixed = people["gmin"] != people["gmax"]
     if mixed.any():
@@ -426,6 +475,142 @@ def _one_row_per_person(frame: pd.DataFrame, by: Sequence[str]) -> tuple[pd.Data
             .set_index("_key")["group"]
         )
         people.loc[chosen.index, "group"] = chosen.to_numpy()
+        several = tally.groupby("_key").size()
+        keys = several.index[several > 1][:EXAMPLES]
+        examples = frame.loc[frame["_key"].isin(keys), ["_key", "year", "pos", "_label", "group"]]
+        examples = examples.assign(chosen=chosen.reindex(examples["_key"]).to_numpy())
     people = people.drop(columns=["gmin", "gmax", "rows"]).reset_index(drop=True)
     people["bank_only"] = people["bank_only"].astype(bool)
-    return people, dupes, conflicts
+    return people, dupes, conflicts, examples, repeated
+
+
+def _same_roles(source: Source, columns: Mapping[Path, Columns]) -> None:
+    """Files of one extract must carry the same columns, or their rows cannot be stacked."""
+    first_path = source.paths[0]
+    first = set(columns[first_path].roles)
+    for path in source.paths[1:]:
+        roles = set(columns[path].roles)
+        if roles != first:
+            odd = sorted(first ^ roles)[0]
+            has, lacks = (first_path, path) if odd in first else (path, first_path)
+            raise ColumnError(
+                f"{lacks}: no {odd.replace('_', ' ')} column, but {has} has one "
+                f"('{columns[has].roles[odd]}'). Files of one extract need the same columns; "
+                "export them from the same report."
+            )
+
+
+def rows_read_finding(source: Source) -> Finding:
+    """How many data rows each file of a source gave (a fact for the audit, not a problem)."""
+    counts = [(str(p), int(source.rows_read.get(p, 0))) for p in source.paths]
+    total = sum(n for _, n in counts)
+    if len(counts) == 1:
+        message = f"{source.label}: {total:,} rows read from {counts[0][0]}"
+    else:
+        listing = ", ".join(f"{Path(name).name} {n:,}" for name, n in counts)
+        message = f"{source.label}: {total:,} rows read from {len(counts)} files ({listing})"
+    return Finding(
+        "rows_read",
+        message,
+        total,
+        file=counts[0][0] if len(counts) == 1 else source.label,
+        values=tuple(counts),
+        problem=False,
+    )
+
+
+def _in_post_findings(
+    people: pd.DataFrame, snapshots: dict[int, dt.date], where: str, settings: Settings
+) -> list[Finding]:
+    """People in post per snapshot, and years where White or BME has nobody (R8)."""
+    import numpy as np
+
+    out: list[Finding] = []
+    per_year: list[tuple[str, int]] = []
+    empty: list[tuple[str, int]] = []
+    years = people["year"].to_numpy(np.int64)
+    groups = people["group"].to_numpy()
+    counted = ~people["bank_only"].to_numpy(bool)
+    for year in sorted(snapshots):
+        in_year = years == year
+        per_year.append((snapshots[year].isoformat(), int(in_year.sum())))
+        for code, name in ((0, "White"), (1, settings.bme_label)):
+            if not (in_year & counted & (groups == code)).any():
+                empty.append((f"{year} {name}", 0))
+    listing = ", ".join(f"{n:,} at {day}" for day, n in per_year)
+    out.append(
+        Finding(
+            "people_in_post",
+            f"people in post: {listing}",
+            sum(n for _, n in per_year),
+            file=where,
+            values=tuple(per_year),
+            problem=False,
+        )
+    )
+    if empty:
+        shown = "; ".join(
+            f"no {v.split(' ', 1)[1]} staff in {period_name(int(v.split(' ', 1)[0]))}"
+            for v, _ in empty
+        )
+        out.append(
+            Finding(
+                "no_group_staff",
+                f"{shown}: the relative likelihood is not calculable for "
+                f"{'that year' if len(empty) == 1 else 'those years'}. Check the ethnicity "
+                "column and any --as-at or snapshot filter",
+                len(empty),
+                file=where,
+                values=tuple(empty),
+            )
+        )
+    return out
+
+
+def _conflict_examples(
+    examples: pd.DataFrame, keys: np.ndarray, labels: list[str], show_ids: bool
+) -> list[tuple[str, int]]:
+    """'id 123 in 2023/24: 'A White' x2, 'PC Black Nigerian' x1 -> White used', with rows.
+
+    Without ``show_ids`` the person is "a person" rather than their id.
+    """
+    out: list[tuple[str, int]] = []
+    for (year, pos), rows in examples.groupby(["year", "pos"], sort=True):
+        tally = Counter(labels[int(i)] for i in rows["_label"])
+        seen = ", ".join(f"'{clip(label, 40)}' ×{n}" for label, n in tally.most_common())
+        used = GROUP_NAMES[int(rows["chosen"].iloc[0])]
+        person = f"id {keys[int(str(pos))]}" if show_ids else "a person"
+        period = period_name(int(str(year)))
+        out.append((f"{person} in {period}: {seen}; {used} used", len(rows)))
+    return out
+
+
+def _changed_across_years(
+    people: pd.DataFrame, keys: np.ndarray, snapshots: dict[int, dt.date], show_ids: bool
+) -> tuple[int, tuple[tuple[str, int], ...]] | None:
+    """People whose known group (White or BME) differs between snapshots, with examples."""
+    known = people[people["group"] != GROUP_CODES["Unknown"]]
+    if len(snapshots) < 2 or known.empty:
+        return None
+    spread = known.groupby("pos")["group"].agg(["min", "max"])
+    moved = spread.index[spread["min"] != spread["max"]]
+    if not len(moved):
+        return None
+    sample = known[known["pos"].isin(moved[:EXAMPLES])].sort_values(["pos", "year"])
+    values = []
+    for pos, rows in sample.groupby("pos", sort=True):
+        path = ", ".join(
+            f"{GROUP_NAMES[int(g)]} in {int(y)}"
+            for y, g in zip(rows["year"], rows["group"], strict=True)
+        )
+        person = f"id {keys[int(str(pos))]}" if show_ids else "a person"
+        values.append((f"{person}: {path}", len(rows)))
+    return len(moved), tuple(values)
+
+
+def _bad_values(idx: np.ndarray, texts: list[str], bad: np.ndarray) -> tuple[tuple[str, int], ...]:
+    """The distinct unreadable values of a column with their row counts, most frequent first."""
+    found: Counter[str] = Counter()
+    for i in idx[bad]:
+        found[texts[int(i)]] += 1
+    return tuple((clip(text, 200), n) for text, n in found.most_common(EXAMPLES))

@@ -37,11 +37,25 @@ NON_MANDATORY_MARKERS = (
     "elective",
     "discretionary",
 )
-MANDATORY_MARKERS = ("mandatory", "statutory", "essential", "core skill", "compulsory", "statmand")
+MANDATORY_MARKERS = (
+    "mandatory",
+    "statutory",
+    "essential",
+    "core skill",
+    "core skills",
+    "cstf",
+    "compulsory",
+    "statmand",
+)
 # Status stems, negative first: "not attended" contains "attended".
 NOT_ACCESSED_MARKERS = (
     "not ",
     "did not",
+    "failed to attend",
+    "fail to attend",
+    "non attend",
+    "nonattend",
+    "absent",
     "dna",
     "cancel",
     "withdr",
@@ -63,7 +77,8 @@ NO = frozenset({"n", "no", "false", "f", "0", "non mandatory", "optional"})
 
 def normalise_word(text: object) -> str:
     """Case-, punctuation- and space-insensitive form of a status, type or title."""
-    return re.sub(r"[^0-9a-z]+", " ", str(text).casefold()).strip()
+    text = str(text).casefold().replace("&", " and ")
+    return re.sub(r"[^0-9a-z]+", " ", text).strip()
 
 
 def _contains(word: str, phrases: Iterable[str]) -> bool:
@@ -169,17 +184,28 @@ class Reduction:
     unknown_type: Counter[str] = field(default_factory=Counter)
     columns: dict[str, str] = field(default_factory=dict)
     no_classifier: bool = False
+    show_ids: bool = False
+    where: str | None = None  # the file, or the extract's label when it has several
+    rows_read: Finding | None = None
+    outside_first: dt.date | None = None
+    outside_last: dt.date | None = None
+    window_first: dt.date | None = None
+    window_last: dt.date | None = None
 
     def findings(self, label: str) -> list[Finding]:
-        out: list[Finding] = []
+        out: list[Finding] = [self.rows_read] if self.rows_read is not None else []
         if self.unmatched_records:
+            ids = sorted(self.unmatched_ids, key=lambda k: (len(k), k))[:EXAMPLES]
+            shown = f", e.g. id {', '.join(clip(i, 20) for i in ids[:3])}" if self.show_ids else ""
             out.append(
                 Finding(
                     "unmatched_training_id",
                     f"{self.unmatched_records:,} {label} records ({len(self.unmatched_ids):,} "
-                    "people) have an id found in no staff snapshot; they cannot count",
+                    f"people{shown}) have an id found in no staff snapshot; they cannot count",
                     self.unmatched_records,
+                    file=self.where,
                     column=self.columns.get("person_id"),
+                    values=tuple((clip(i, 60), 0) for i in ids) if self.show_ids else (),
                 )
             )
         if self.bad_dates:
@@ -194,7 +220,9 @@ class Reduction:
                     file=file,
                     column=self.columns.get("date"),
                     rows=rows,
-                    values=tuple(self.bad_date_values.most_common(10)),
+                    values=tuple(
+                        (clip(k, 200), n) for k, n in self.bad_date_values.most_common(10)
+                    ),
                 )
             )
         if self.blank_dates:
@@ -203,15 +231,26 @@ class Reduction:
                     "blank_date",
                     f"{self.blank_dates:,} {label} records have no date; they do not count",
                     self.blank_dates,
+                    file=self.where,
                     column=self.columns.get("date"),
                 )
             )
         if self.outside:
+            span = ""
+            if self.outside_first and self.window_first and self.window_last:
+                span = (
+                    f" (they run from {self.outside_first.isoformat()} to "
+                    f"{self.outside_last.isoformat() if self.outside_last else '?'}; the "
+                    f"windows cover {self.window_first.isoformat()} to "
+                    f"{self.window_last.isoformat()})"
+                )
             out.append(
                 Finding(
                     "outside_window",
-                    f"{self.outside:,} {label} records are dated outside every reporting window",
+                    f"{self.outside:,} {label} records are dated outside every reporting "
+                    f"window{span}",
                     self.outside,
+                    file=self.where,
                     column=self.columns.get("date"),
                     problem=False,
                 )
@@ -224,8 +263,9 @@ class Reduction:
                     f"wres4 does not recognise ({_top(self.unknown_status)}); they do not count. "
                     "Add them to accessed_statuses or not_accessed_statuses in wres4.toml",
                     sum(self.unknown_status.values()),
+                    file=self.where,
                     column=self.columns.get("status"),
-                    values=tuple(self.unknown_status.most_common()),
+                    values=tuple((clip(k, 200), n) for k, n in self.unknown_status.most_common()),
                 )
             )
         if self.unknown_type:
@@ -236,8 +276,9 @@ class Reduction:
                     f"that is neither mandatory nor non-mandatory ({_top(self.unknown_type)}); "
                     "they were classified by course title, else counted as non-mandatory",
                     sum(self.unknown_type.values()),
+                    file=self.where,
                     column=self.columns.get("type") or self.columns.get("mandatory"),
-                    values=tuple(self.unknown_type.most_common()),
+                    values=tuple((clip(k, 200), n) for k, n in self.unknown_type.most_common()),
                     problem=False,
                 )
             )
@@ -256,8 +297,19 @@ class Reduction:
 
 def _top(counter: Mapping[str, int], n: int = 3) -> str:
     items = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
-    text = ", ".join(f"'{k}' {v:,}" for k, v in items)
+    text = ", ".join(f"'{clip(k)}' {v:,}" for k, v in items)
     return text + (", ..." if len(counter) > n else "")
+
+
+EXAMPLES = 20
+
+
+def clip(text: str, limit: int = 60) -> str:
+    """A value from the input for a one-line message: spaces collapsed, control characters
+    escaped (never sent to a terminal as they are), long values cut."""
+    text = " ".join(str(text).split())
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def reduce_training(
@@ -278,7 +330,10 @@ def reduce_training(
 
     rules = Rules.from_settings(settings)
     first = next(iter(columns.values()))
-    red = Reduction(pairs=pd.DataFrame(), columns=dict(first.roles))
+    red = Reduction(pairs=pd.DataFrame(), columns=dict(first.roles), show_ids=settings.show_ids)
+    red.where = source.names[0] if len(source.paths) == 1 else source.label
+    if windows.years:
+        red.window_first, red.window_last = min(windows.starts), max(windows.ends)
     red.no_classifier = not ({"type", "mandatory", "course"} & set(first.roles))
     date_cache: dict[str, np.datetime64] = {}
     nonmand_cache: dict[tuple[str, ...], bool] = {}
@@ -344,7 +399,13 @@ def reduce_training(
             hit = np.unique(pos[keep & inside])
             if len(hit):
                 found.append(np.stack([hit, np.full(len(hit), year, dtype=np.int64)], axis=1))
-        red.outside += int((valid & ~in_any).sum())
+        outside = valid & ~in_any
+        if outside.any():
+            red.outside += int(outside.sum())
+            low, high = dates[outside].min(), dates[outside].max()
+            first, last = low.astype(dt.date), high.astype(dt.date)
+            red.outside_first = min(first, red.outside_first or first)
+            red.outside_last = max(last, red.outside_last or last)
         red.counted += int((keep & in_any).sum())
         if progress is not None and callable(progress):
             progress(n)
@@ -353,6 +414,9 @@ def reduce_training(
     else:
         pairs = np.empty((0, 2), dtype=np.int64)
     red.pairs = pd.DataFrame({"pos": pairs[:, 0], "year": pairs[:, 1]})
+    from wres4.staff import rows_read_finding
+
+    red.rows_read = rows_read_finding(source)
     return red
 
 
@@ -364,25 +428,33 @@ def _non_mandatory(
 ) -> np.ndarray:
     """R4 for each row: the type column, else a yes/no mandatory column, else the title."""
     import numpy as np
-    import pyarrow.compute as pc
+    import pandas as pd
 
     from wres4.values import encode
 
     present = [r for r in ("type", "mandatory", "course") if r in table.column_names]
     if not present:
         return np.ones(table.num_rows, dtype=bool)
-    # Encode the combination of the classifying columns, then classify each combination once.
-    sep = "\x1f"
-    if len(present) == 1:
-        combined = table.column(present[0])
-    else:
-        combined = pc.binary_join_element_wise(*[table.column(r) for r in present], sep)
-    idx, values = encode(combined)
-    texts = values.to_pylist()
+    # Encode each classifying column, fold the codes into one dense code per row (factorizing
+    # after each column keeps the numbers below rows x distinct values), then classify each
+    # distinct combination once. Joining the texts with a separator would break on a cell
+    # that happens to hold the separator.
+    encoded = [encode(table.column(r)) for r in present]
+    idx = np.zeros(table.num_rows, dtype=np.int64)
+    for col_idx, col_values in encoded:
+        folded = idx * max(len(col_values), 1) + col_idx.astype(np.int64)
+        idx = pd.factorize(folded)[0].astype(np.int64)
+    sample_row = np.zeros(int(idx.max()) + 1 if len(idx) else 0, dtype=np.int64)
+    sample_row[idx] = np.arange(len(idx))  # any row of a combination will do: all are alike
+    column_texts = [col_values.to_pylist() for _, col_values in encoded]
+    texts = [
+        tuple(t[int(col_idx[row])] for (col_idx, _), t in zip(encoded, column_texts, strict=True))
+        for row in sample_row
+    ]
     answers = np.empty(len(texts), dtype=bool)
     counts = np.bincount(idx, minlength=len(texts))
     for i, text in enumerate(texts):
-        parts = dict(zip(present, text.split(sep) if len(present) > 1 else [text], strict=True))
+        parts = dict(zip(present, text, strict=True))
         key = tuple(parts.get(r, "") for r in ("type", "mandatory", "course"))
         if key not in cache:
             cache[key] = _classify_record(rules, parts)

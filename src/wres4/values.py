@@ -30,6 +30,10 @@ DATE_FORMATS_COMMON = (
 DATE_FORMATS_DAY_FIRST = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
 DATE_FORMATS_MONTH_FIRST = ("%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y", "%m/%d/%y")
 EXCEL_EPOCH = "1899-12-30"
+# Dates outside these years are placeholders or typos (0001-01-01, 9999-12-31), never a real
+# snapshot or course; they are treated as unreadable rather than breaking window arithmetic.
+FIRST_YEAR = 1900
+LAST_YEAR = 2199
 
 TRUE_WORDS = frozenset({"y", "yes", "true", "t", "x", "accessed", "attended", "completed"})
 FALSE_WORDS = frozenset({"n", "no", "false", "f", "", "none", "not accessed", "nil", "-"})
@@ -51,9 +55,12 @@ def parse_dates(texts: list[str], *, day_first: bool = True) -> pd.Series:
     import pandas as pd
 
     s = pd.Series(texts, dtype="object").astype("string").str.strip()
-    # ISO date-times and Parquet timestamps: keep the date part.
-    iso = s.str.match(r"^\d{4}-\d{2}-\d{2}[T ]").fillna(False)
-    s = s.where(~iso, s.str.slice(0, 10))
+    # Date-times (ISO, Parquet timestamps, Excel's "31/03/2024 00:00:00"): keep the date part.
+    s = s.str.replace(
+        r"^(\d{4}-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})[T ]\d{1,2}:\d{2}.*$",
+        r"\1",
+        regex=True,
+    )
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[s]")
     slashed = DATE_FORMATS_DAY_FIRST if day_first else DATE_FORMATS_MONTH_FIRST
     for fmt in (*DATE_FORMATS_COMMON, *slashed):
@@ -69,7 +76,8 @@ def parse_dates(texts: list[str], *, day_first: bool = True) -> pd.Series:
         ok = days.between(20000, 99999)
         serial = pd.to_datetime(days[ok].astype("int64"), unit="D", origin=EXCEL_EPOCH)
         out[ok[ok].index] = serial.astype("datetime64[s]")
-    return out
+    years = out.dt.year
+    return out.where(years.between(FIRST_YEAR, LAST_YEAR), pd.NaT)
 
 
 def person_keys(arr: pa.Array | pa.ChunkedArray, *, assignment: bool = False) -> pa.Array:
@@ -138,12 +146,40 @@ def parse_year(text: str) -> int | None:
         start, end = int(match.group(1)), match.group(2)
         end_year = int(end) if len(end) == 4 else (start // 100) * 100 + int(end)
         if end_year == start + 1 or (len(end) == 2 and end_year + 100 == start + 1):
-            return start + 1
+            return _plausible(start + 1)
         return None
     match = YEAR_PATTERNS[1].match(value)
     if match:
-        return int(match.group(1))
+        return _plausible(int(match.group(1)))
     return None
+
+
+def _plausible(year: int) -> int | None:
+    return year if FIRST_YEAR < year <= LAST_YEAR else None
+
+
+# No NHS organisation has a billion staff: larger "counts" are typos or overflowed cells.
+MAX_COUNT = 10**9
+
+
+def count_value(text: object) -> int | None:
+    """A count of people from cell text ("1,234", "12", "12.0") -> int; None when it is not one.
+
+    Negative, fractional, non-finite and absurdly large values are refused, so nothing
+    downstream overflows (an int64 cast of 1e23 silently becomes a negative number).
+    """
+    import math
+
+    value = str(text).strip().replace(",", "")
+    if value == "":
+        return 0
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    if not math.isfinite(number) or number < 0 or number > MAX_COUNT or not number.is_integer():
+        return None
+    return int(number)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -157,5 +193,10 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def window_start(snapshot: dt.date, months: int) -> dt.date:
-    """First day of the reporting window ending on ``snapshot`` (inclusive both ends)."""
+    """First day of the reporting window ending on ``snapshot`` (inclusive both ends).
+
+    A month-end snapshot covers whole months: 30 September, 6 months -> 1 April.
+    """
+    if (snapshot + dt.timedelta(days=1)).day == 1:
+        return add_months(snapshot.replace(day=1), 1 - months)
     return add_months(snapshot, -months) + dt.timedelta(days=1)
