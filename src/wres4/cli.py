@@ -35,10 +35,19 @@ class DataFailure(click.ClickException):
     exit_code = 1
 
 
+class ConfigFailure(click.ClickException):
+    """An invalid config file: a usage error, exit code 2."""
+
+    exit_code = 2
+
+
 class QualityFailure(click.ClickException):
     """Data-quality problems under ``check`` or ``--strict``: exit code 3."""
 
     exit_code = 3
+
+
+FAILURES: dict[int, type[click.ClickException]] = {2: ConfigFailure, 3: QualityFailure}
 
 
 class Wres4Group(click.Group):
@@ -50,8 +59,41 @@ class Wres4Group(click.Group):
         except Wres4Error as exc:
             if (ctx.obj or {}).get("debug"):
                 raise
-            failure = QualityFailure if exc.exit_code == 3 else DataFailure
-            raise failure(str(exc)) from None
+            raise FAILURES.get(exc.exit_code, DataFailure)(one_line(str(exc))) from None
+        except BrokenPipeError:
+            # The reader of stdout went away (| head): stop quietly, as Unix tools do.
+            _silence_stdout()
+            raise click.exceptions.Exit(1) from None
+        except MemoryError:
+            if (ctx.obj or {}).get("debug"):
+                raise
+            raise DataFailure(
+                "not enough memory for these inputs. Give fewer or smaller files at once "
+                "(e.g. one year), or run on a machine with more memory."
+            ) from None
+        except OSError as exc:
+            # The machine's problem, not the data's or wres4's: unreadable input, full disk,
+            # no permission to write the output.
+            if (ctx.obj or {}).get("debug"):
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise DataFailure(one_line(f"{where}{exc.strerror or exc}.")) from None
+
+
+def one_line(message: str) -> str:
+    """An error message as one printable line: values quoted from a file may hold line
+    breaks or terminal control codes, which are shown escaped, never obeyed."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file descriptor (tests), nothing to silence
 
 
 def _err_console(ctx: click.Context) -> Any:
@@ -107,7 +149,46 @@ def parse_mapping(ctx: click.Context, param: click.Parameter, value: Sequence[st
     return out
 
 
-def choose_format(fmt: str | None, output: Path | None) -> str:
+# Options that set a field of Settings: option name -> (field, conversion).
+SETTING_OPTIONS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "window_months": ("window_months", int),
+    "ci_method": ("ci_method", str),
+    "confidence": ("confidence", float),
+    "band": ("band", tuple),
+    "disclosure": ("disclosure", str),
+    "round_ratios": ("round_ratios", bool),
+    "sheet": ("sheet", str),
+    "encoding": ("encoding", str),
+    "bme_label": ("bme_label", str),
+    "month_first": ("day_first", lambda flag: not flag),
+    "show_ids": ("show_ids", bool),
+}
+COLUMN_OPTIONS = {"columns": ("staff", "aggregate"), "training_columns": ("training",)}
+
+
+def settings_for(ctx: click.Context, params: dict[str, Any]) -> tuple[Settings, str | None]:
+    """The config file's settings, overridden by the options given on the command line."""
+    from click.core import ParameterSource
+
+    from wres4.config import apply_options, discover, load
+
+    config = load(discover(ctx.obj.get("config")))
+    given: dict[str, Any] = {}
+    for name, value in params.items():
+        source = ctx.get_parameter_source(name)
+        if source not in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT):
+            continue
+        if name in SETTING_OPTIONS:
+            field_name, convert = SETTING_OPTIONS[name]
+            given[field_name] = convert(value)
+        elif name in COLUMN_OPTIONS and value:
+            columns = given.setdefault("columns", {})
+            for kind in COLUMN_OPTIONS[name]:
+                columns[kind] = dict(value)
+    return apply_options(config.settings, given), config.output_format
+
+
+def choose_format(fmt: str | None, output: Path | None, default: str | None = None) -> str:
     if fmt:
         return fmt
     if output is not None and str(output) != "-":
@@ -117,7 +198,9 @@ def choose_format(fmt: str | None, output: Path | None) -> str:
                 f"cannot tell the format from '{output.name}'; add -f ({', '.join(FORMATS)})."
             )
         return inferred
-    return "table" if sys.stdout.isatty() else "csv"
+    if sys.stdout.isatty():
+        return "table"
+    return default if default and default not in ("xlsx", "parquet", "table") else "csv"
 
 
 # ------------------------------------------------------------------------------------ the group
@@ -125,10 +208,15 @@ def choose_format(fmt: str | None, output: Path | None) -> str:
 
 @click.group(cls=Wres4Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="wres4")
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: $WRES4_CONFIG, else ./wres4.toml).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only (no warnings or notes).")
 @click.option("--debug", is_flag=True, help="Show a traceback for errors.")
 @click.pass_context
-def cli(ctx: click.Context, quiet: bool, debug: bool) -> None:
+def cli(ctx: click.Context, config: Path | None, quiet: bool, debug: bool) -> None:
     """WRES indicator 4: the relative likelihood of White staff accessing
     non-mandatory training and CPD compared to BME staff.
 
@@ -137,7 +225,76 @@ def cli(ctx: click.Context, quiet: bool, debug: bool) -> None:
       wres4 compute staff.csv --training training.csv
     """
     ctx.ensure_object(dict)
-    ctx.obj.update(quiet=quiet, debug=debug)
+    ctx.obj.update(config=config, quiet=quiet or bool(ctx.obj.get("quiet")), debug=debug)
+
+
+def _compose(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    def apply(func: F) -> F:
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+
+    return apply
+
+
+# Options shared by the commands that read extracts: one definition each.
+window_options = _compose(
+    click.option(
+        "--as-at",
+        callback=parse_date_option,
+        help="Snapshot date: picks one snapshot, or dates a staff extract that has none.",
+    ),
+    click.option(
+        "--window-months",
+        type=click.IntRange(1, 120),
+        default=12,
+        show_default=True,
+        help="Reporting window in months ending on the snapshot date.",
+    ),
+)
+stats_options = _compose(
+    click.option(
+        "--ci-method",
+        type=click.Choice(["koopman", "katz"]),
+        default="koopman",
+        show_default=True,
+        help="Confidence interval for relative likelihoods.",
+    ),
+    click.option(
+        "--confidence",
+        type=click.FloatRange(0, 1, min_open=True, max_open=True),
+        default=0.95,
+        show_default=True,
+        help="Confidence level.",
+    ),
+)
+read_options = _compose(
+    click.option("--sheet", help="Excel sheet to read (default: the first)."),
+    click.option("--encoding", help="Text encoding of CSV/TSV inputs (default: detected)."),
+    click.option("--month-first", is_flag=True, help="Read 03/04/2024 as 4 March (US order)."),
+    click.option("--bme-label", help="Display label for the BME group (default: BME)."),
+    click.option(
+        "--show-ids",
+        is_flag=True,
+        help="Name example person ids in data-quality messages (personal data; off by default).",
+    ),
+)
+column_options = _compose(
+    click.option(
+        "--column",
+        "columns",
+        multiple=True,
+        callback=parse_mapping,
+        help="Map a role to a header in DATA, e.g. --column person_id='Emp No'.",
+    ),
+    click.option(
+        "--training-column",
+        "training_columns",
+        multiple=True,
+        callback=parse_mapping,
+        help="Map a role to a header in the training extract, e.g. status='Attendance'.",
+    ),
+)
 
 
 def _set_flag(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -211,8 +368,12 @@ def emit(ctx: click.Context, result: Any, fmt: str, output: Path | None) -> None
 
 
 def report_findings(ctx: click.Context, findings: Sequence[Any], strict: bool) -> None:
+    from wres4.check import AUDIT_FACTS
+
     problems = [f for f in findings if f.problem]
     for finding in findings:
+        if finding.code in AUDIT_FACTS:
+            continue  # rows read, people in post: for wres4 check, not every run
         if finding.problem:
             warn(ctx, finding.message + ".")
         else:
@@ -257,32 +418,8 @@ Examples:
 )
 @click.option("--year", "years", multiple=True, type=int, help="Only this reporting year.")
 @click.option("--by", multiple=True, help="Break down by a staff column (repeatable).")
-@click.option(
-    "--as-at",
-    callback=parse_date_option,
-    help="Snapshot date: picks one snapshot, or dates a staff extract that has none.",
-)
-@click.option(
-    "--window-months",
-    type=click.IntRange(1, 120),
-    default=12,
-    show_default=True,
-    help="Reporting window in months ending on the snapshot date.",
-)
-@click.option(
-    "--ci-method",
-    type=click.Choice(["koopman", "katz"]),
-    default="koopman",
-    show_default=True,
-    help="Confidence interval for the relative likelihood.",
-)
-@click.option(
-    "--confidence",
-    type=click.FloatRange(0, 1, min_open=True, max_open=True),
-    default=0.95,
-    show_default=True,
-    help="Confidence level.",
-)
+@window_options
+@stats_options
 @click.option("--band", callback=parse_band, help="Flag ratios inside LOW:HIGH, e.g. 0.8:1.25.")
 @click.option(
     "--disclosure",
@@ -290,76 +427,30 @@ Examples:
     help="Publication disclosure control: counts 1-7 hidden, others to the nearest 5.",
 )
 @click.option("--round", "round_ratios", is_flag=True, help="Round ratios half-up to 2 dp.")
-@click.option("--sheet", help="Excel sheet to read (default: the first).")
-@click.option("--encoding", help="Text encoding of CSV/TSV inputs (default: detected).")
-@click.option(
-    "--column",
-    "columns",
-    multiple=True,
-    callback=parse_mapping,
-    help="Map a role to a header in DATA, e.g. --column person_id='Emp No'.",
-)
-@click.option(
-    "--training-column",
-    "training_columns",
-    multiple=True,
-    callback=parse_mapping,
-    help="Map a role to a header in the training extract, e.g. status='Attendance'.",
-)
-@click.option("--month-first", is_flag=True, help="Read 03/04/2024 as 4 March (US order).")
-@click.option("--bme-label", default="BME", show_default=True, help="Display label for BME.")
+@read_options
+@column_options
 @click.option("--strict", is_flag=True, help="Exit 3 without output if data problems are found.")
 @output_options
 @click.pass_context
 def compute(
     ctx: click.Context,
+    /,
     data: tuple[Path, ...],
     training: tuple[Path, ...],
     history: Path | None,
     years: tuple[int, ...],
     by: tuple[str, ...],
     as_at: dt.date | None,
-    window_months: int,
-    ci_method: str,
-    confidence: float,
-    band: tuple[float, float] | None,
-    disclosure: str | None,
-    round_ratios: bool,
-    sheet: str | None,
-    encoding: str | None,
-    columns: dict[str, str],
-    training_columns: dict[str, str],
-    month_first: bool,
-    bme_label: str,
     strict: bool,
     fmt: str | None,
     output: Path | None,
+    **params: Any,
 ) -> None:
     """Compute indicator 4 for every reporting year in the inputs."""
     from wres4.indicator import compute as run
 
-    fmt = choose_format(fmt, output)
-    settings = Settings(
-        window_months=window_months,
-        day_first=not month_first,
-        bme_label=bme_label,
-        columns={
-            kind: mapping
-            for kind, mapping in (
-                ("staff", columns),
-                ("training", training_columns),
-                ("aggregate", columns),
-            )
-            if mapping
-        },
-        sheet=sheet,
-        encoding=encoding,
-        ci_method=ci_method,
-        confidence=confidence,
-        band=band,
-        disclosure=disclosure,
-        round_ratios=round_ratios,
-    )
+    settings, default_format = settings_for(ctx, params)
+    fmt = choose_format(fmt, output, default_format)
     result = run(
         data,
         training=training,
@@ -371,6 +462,38 @@ def compute(
     )
     report_findings(ctx, result.findings, strict)
     emit(ctx, result, fmt, output)
+
+
+# ---------------------------------------------------------------------------------------- init
+
+
+INIT_EPILOG = """\b
+Examples:
+  wres4 init                      # writes ./wres4.toml
+  wres4 init config/wres4.toml
+  wres4 --config config/wres4.toml compute staff.csv --training training.csv
+"""
+
+
+@cli.command(epilog=INIT_EPILOG)
+@click.argument("path", required=False, default="wres4.toml", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--quiet", "-q", is_flag=True, expose_value=False, callback=_set_flag, hidden=True)
+@click.pass_context
+def init(ctx: click.Context, path: Path, force: bool) -> None:
+    """Write a commented wres4.toml with this trust's settings to edit."""
+    from wres4.config import write_template
+    from wres4.export import atomic_path
+
+    def write(target: Path, text: str) -> None:
+        with atomic_path(target) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+
+    write_template(path, force=force, write=write)
+    if path.resolve() == (Path.cwd() / "wres4.toml").resolve():
+        note(ctx, f"wrote {path}; edit it, then run wres4 as usual from this folder")
+    else:
+        note(ctx, f"wrote {path}; edit it, then run wres4 --config {path} ...")
 
 
 # ----------------------------------------------------------------------------------- ethnicity
@@ -487,6 +610,248 @@ def _emit_rows(
         with atomic_path(output) as tmp:
             tmp.write_text(text, encoding="utf-8")
         note(ctx, f"wrote {output}")
+
+
+# -------------------------------------------------------------------------------------- funnel
+
+
+FUNNEL_SECTIONS = (  # wres4.funnel.SECTIONS (kept here so --help does not import it)
+    "results",
+    "relative_likelihoods",
+    "decline_reasons",
+    "representation",
+    "targets",
+)
+FUNNEL_EPILOG = (
+    """\b
+Examples:
+  wres4 funnel applications.csv
+  wres4 funnel applications.csv --staff staff.csv --per quarter
+  wres4 funnel applications.csv --staff staff.csv --target "Ready Now=5" --target "Stepping Up=5"
+  wres4 funnel applications.csv --staff staff.csv -f json -o funnel.json
+  wres4 funnel applications.csv -f csv --section decline_reasons > declines.csv
+
+\b
+Sections: results, relative_likelihoods, decline_reasons, representation (needs --staff)
+and targets (needs --target, or [targets] in wres4.toml). The terminal view, json and xlsx
+hold every section; csv, tsv, markdown and jsonl hold the one --section names (default:
+results).
+
+"""
+    + EXIT_CODES
+)
+
+
+def parse_targets(ctx: click.Context, param: click.Parameter, value: Sequence[str]) -> Any:
+    out: dict[str, int] = {}
+    for item in value:
+        name, sep, number = item.rpartition("=")
+        if not sep or not name.strip() or not number.strip().isdigit():
+            raise click.BadParameter(f"'{item}' is not NAME=N, e.g. \"Ready Now=5\".")
+        out[name.strip()] = int(number)
+    return out
+
+
+@cli.command(epilog=FUNNEL_EPILOG)
+@click.argument("applications", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--staff",
+    "-s",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Staff extract: headcounts, application rates, representation, and ethnicity when "
+    "the log has only person ids (repeatable; a directory reads every file in it).",
+)
+@click.option(
+    "--per",
+    type=click.Choice(["year", "quarter"]),
+    default="year",
+    show_default=True,
+    help="Financial years (1 April-31 March), or quarters (Q1 = April-June).",
+)
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    callback=parse_targets,
+    help='BME participants wanted per programme and period, e.g. "Ready Now=5" (repeatable).',
+)
+@click.option(
+    "--section",
+    type=click.Choice(FUNNEL_SECTIONS),
+    help="The table csv, tsv, markdown, jsonl (or the terminal) shows. Default: results.",
+)
+@stats_options
+@read_options
+@click.option(
+    "--column",
+    "log_columns",
+    multiple=True,
+    callback=parse_mapping,
+    help="Map a role to a header in the log, e.g. --column decision='Panel Outcome'.",
+)
+@click.option(
+    "--staff-column",
+    "staff_columns",
+    multiple=True,
+    callback=parse_mapping,
+    help="Map a role to a header in the staff extract, e.g. person_id='Emp No'.",
+)
+@click.option("--strict", is_flag=True, help="Exit 3 without output if data problems are found.")
+@output_options
+@click.pass_context
+def funnel(
+    ctx: click.Context,
+    /,
+    applications: tuple[Path, ...],
+    staff: tuple[Path, ...],
+    per: str,
+    targets: dict[str, int],
+    section: str | None,
+    log_columns: dict[str, str],
+    staff_columns: dict[str, str],
+    strict: bool,
+    fmt: str | None,
+    output: Path | None,
+    **params: Any,
+) -> None:
+    """Monitor CPD applications by ethnic group: applied, approved, declined, accessed."""
+    from dataclasses import replace
+
+    from wres4.funnel import funnel as run
+
+    settings, default_format = settings_for(ctx, params)
+    columns = dict(settings.columns)
+    for kind, mapping in (("applications", log_columns), ("staff", staff_columns)):
+        if mapping:
+            columns[kind] = {**columns.get(kind, {}), **mapping}
+    settings = replace(settings, columns=columns)
+    fmt = choose_format(fmt, output, default_format)
+    _check_funnel_output(fmt, section, output)
+    result = run(applications, staff=staff, per=per, targets=targets, settings=settings)
+    report_findings(ctx, result.findings, strict)
+    _emit_funnel(ctx, result, fmt, section, output)
+
+
+def _check_funnel_output(fmt: str, section: str | None, output: Path | None) -> None:
+    """Refuse impossible output requests before any work is done."""
+    to_stdout = output is None or str(output) == "-"
+    if fmt == "parquet":
+        raise click.UsageError("-f parquet is not available for funnel; use csv, json or xlsx.")
+    if fmt == "xlsx" and to_stdout:
+        raise click.UsageError("-f xlsx writes a binary file; give -o FILE.xlsx.")
+    if fmt == "table" and not to_stdout:
+        raise click.UsageError("-f table is for the terminal; use csv, json or xlsx with -o.")
+    if section and fmt in ("json", "xlsx"):
+        raise click.UsageError(
+            f"-f {fmt} holds every section; --section goes with csv, tsv, markdown, jsonl "
+            "or the terminal view."
+        )
+
+
+def _emit_funnel(
+    ctx: click.Context, result: Any, fmt: str, section: str | None, output: Path | None
+) -> None:
+    from wres4 import funnel_output
+
+    if fmt == "table":
+        from rich.console import Console
+
+        funnel_output.print_funnel(result, Console(highlight=False), section)
+        return
+    if fmt == "xlsx":
+        assert output is not None
+        funnel_output.write_workbook(result, output)
+    else:
+        text = funnel_output.render_text(result, fmt, section or "results")
+        if output is None or str(output) == "-":
+            click.echo(text, nl=False)
+            return
+        funnel_output.write_text(text, output)
+    note(ctx, f"wrote {output}")
+
+
+# --------------------------------------------------------------------------------------- check
+
+
+CHECK_EPILOG = (
+    """\b
+Examples:
+  wres4 check staff.csv --training training.csv
+  wres4 check esr/ --training olm/ -f json -o audit.json
+  wres4 check staff.xlsx --sheet Staff --training training.csv --as-at 2024-03-31
+
+\b
+The audit lists rows read per file, people in post per snapshot with the Unknown share
+(flagged over 10%), and every problem the extracts have: unreadable or future dates,
+unmapped ethnicity labels, conflicting ethnicity (and the value used), duplicate people,
+training records of people in no snapshot or outside every window, unrecognised statuses
+and course types, bank staff excluded, years with no White or BME staff.
+
+"""
+    + EXIT_CODES
+)
+
+
+@cli.command(epilog=CHECK_EPILOG)
+@click.argument("data", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--training",
+    "-t",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Training/CPD extract (repeatable; a directory reads every file in it).",
+)
+@window_options
+@read_options
+@column_options
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    help="text (default) for people, json for programs (the same facts).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the audit to FILE (json when it ends in .json); '-' is stdout.",
+)
+@click.option("--quiet", "-q", is_flag=True, expose_value=False, callback=_set_flag, hidden=True)
+@click.option("--debug", is_flag=True, expose_value=False, callback=_set_flag, hidden=True)
+@click.pass_context
+def check(
+    ctx: click.Context,
+    /,
+    data: tuple[Path, ...],
+    training: tuple[Path, ...],
+    as_at: dt.date | None,
+    fmt: str | None,
+    output: Path | None,
+    **params: Any,
+) -> None:
+    """Audit the extracts' data quality before you submit; exit 3 when problems are found."""
+    from wres4.check import audit, render_json, render_text
+
+    settings, _ = settings_for(ctx, params)
+    to_stdout = output is None or str(output) == "-"
+    if fmt is None:
+        fmt = "json" if not to_stdout and str(output).lower().endswith(".json") else "text"
+    report = audit(data, training=training, as_at=as_at, settings=settings)
+    text = render_json(report) if fmt == "json" else render_text(report)
+    if to_stdout:
+        click.echo(text, nl=False)
+    else:
+        from wres4.export import atomic_path
+
+        assert output is not None
+        with atomic_path(output) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+        problems = len(report.problems)
+        note(ctx, f"wrote {output} ({problems} problem{'s' if problems != 1 else ''} found)")
+    if not report.clean:
+        ctx.exit(3)
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:

@@ -1,0 +1,198 @@
+"""Cell text -> values: dates, years, reporting windows and person ids (SPEC §2, §4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wres4.values import (
+    add_months,
+    parse_dates,
+    parse_year,
+    period_name,
+    person_keys,
+    reporting_year,
+    truth_values,
+    window_start,
+)
+
+
+def one_date(text: str, *, day_first: bool = True) -> dt.date | None:
+    value = parse_dates([text], day_first=day_first).iloc[0]
+    return None if pd.isna(value) else pd.Timestamp(value).date()
+
+
+# ---------------------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-03-31",
+        "31/03/2024",
+        "31-Mar-2024",
+        "31 March 2024",
+        "31 Mar 2024",
+        "2024-03-31 00:00:00",
+        "2024-03-31T00:00:00",
+        "  31/03/2024 ",
+        # Excel serial: 45292 is 1 Jan 2024 (days since 30 Dec 1899); + 31 (Jan) + 29 (Feb,
+        # leap year) + 30 = 45382 -> 31 March 2024.
+        "45382",
+    ],
+)
+def test_dates_understood(text: str) -> None:
+    assert one_date(text) == dt.date(2024, 3, 31)
+
+
+@pytest.mark.parametrize("text", ["31/03/2024 00:00:00", "31/03/2024 14:30", "31/03/2024 09:05:00"])
+def test_uk_date_times(text: str) -> None:
+    assert one_date(text) == dt.date(2024, 3, 31)
+
+
+@pytest.mark.parametrize(
+    "text", ["31/02/2024", "", "   ", "not a date", "2024-13-01", "32/01/2024"]
+)
+def test_impossible_or_blank_dates_are_missing(text: str) -> None:
+    assert one_date(text) is None
+
+
+def test_day_first_is_the_default_and_can_be_switched() -> None:
+    assert one_date("03/04/2024") == dt.date(2024, 4, 3)
+    assert one_date("03/04/2024", day_first=False) == dt.date(2024, 3, 4)
+    # Unambiguous ones do not depend on the setting.
+    assert one_date("2024-04-03", day_first=False) == dt.date(2024, 4, 3)
+    assert one_date("3 April 2024", day_first=False) == dt.date(2024, 4, 3)
+
+
+def test_dates_keep_order_and_length() -> None:
+    got = parse_dates(["2024-01-02", "", "05/06/2023", "31/02/2024"])
+    assert len(got) == 4
+    assert pd.Timestamp(got.iloc[0]).date() == dt.date(2024, 1, 2)
+    assert pd.isna(got.iloc[1])
+    assert pd.Timestamp(got.iloc[2]).date() == dt.date(2023, 6, 5)
+    assert pd.isna(got.iloc[3])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.dates(min_value=dt.date(1960, 1, 1), max_value=dt.date(2100, 12, 31)))
+def test_every_written_form_of_a_date_reads_back(day: dt.date) -> None:
+    texts = [day.isoformat(), day.strftime("%d/%m/%Y"), day.strftime("%d-%b-%Y")]
+    texts.append(day.strftime("%d %B %Y"))
+    assert [pd.Timestamp(v).date() for v in parse_dates(texts)] == [day] * 4
+
+
+# ---------------------------------------------------------------------------------- years
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("2023/24", 2024),
+        ("2023-24", 2024),
+        ("2024", 2024),
+        ("2023/2024", 2024),
+        ("2023 - 2024", 2024),
+        ("1999/00", 2000),
+        ("2024.0", 2024),
+        ("2023/25", None),
+        ("2024/23", None),
+        ("next year", None),
+        ("", None),
+    ],
+)
+def test_parse_year(text: str, year: int | None) -> None:
+    assert parse_year(text) == year
+
+
+@pytest.mark.parametrize(
+    ("day", "year"),
+    [
+        (dt.date(2024, 3, 31), 2024),  # the snapshot day names the year
+        (dt.date(2024, 1, 15), 2024),
+        (dt.date(2024, 4, 1), 2025),  # the day after starts the next year
+        (dt.date(2023, 12, 31), 2024),
+    ],
+)
+def test_reporting_year(day: dt.date, year: int) -> None:
+    assert reporting_year(day) == year
+
+
+def test_period_name() -> None:
+    assert period_name(2024) == "2023/24"
+    assert period_name(2000) == "1999/00"
+
+
+# -------------------------------------------------------------------------------- windows
+
+
+@pytest.mark.parametrize(
+    ("snapshot", "months", "start"),
+    [
+        (dt.date(2024, 3, 31), 12, dt.date(2023, 4, 1)),
+        (dt.date(2024, 3, 31), 24, dt.date(2022, 4, 1)),
+        (dt.date(2024, 3, 31), 3, dt.date(2024, 1, 1)),
+        (dt.date(2024, 6, 30), 12, dt.date(2023, 7, 1)),
+    ],
+)
+def test_window_start(snapshot: dt.date, months: int, start: dt.date) -> None:
+    assert window_start(snapshot, months) == start
+
+
+@pytest.mark.parametrize(
+    ("snapshot", "months", "start"),
+    [
+        # The 6 months ending 30 September are April-September.
+        (dt.date(2024, 9, 30), 6, dt.date(2024, 4, 1)),
+        # The quarter ending 30 June (Q1) is April-June.
+        (dt.date(2024, 6, 30), 3, dt.date(2024, 4, 1)),
+        # The month ending 28 February 2023 is February.
+        (dt.date(2023, 2, 28), 1, dt.date(2023, 2, 1)),
+    ],
+)
+def test_window_start_of_a_month_end_snapshot(
+    snapshot: dt.date, months: int, start: dt.date
+) -> None:
+    assert window_start(snapshot, months) == start
+
+
+def test_add_months_clamps_to_the_month_end() -> None:
+    assert add_months(dt.date(2024, 5, 31), -3) == dt.date(2024, 2, 29)  # leap year
+    assert add_months(dt.date(2023, 5, 31), -3) == dt.date(2023, 2, 28)
+    assert add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
+    assert add_months(dt.date(2024, 3, 31), -12) == dt.date(2023, 3, 31)
+
+
+# ---------------------------------------------------------------------------- person ids
+
+
+def test_person_keys() -> None:
+    got = person_keys(pa.array(["00123456", "123456", " 123456 ", "A0012", "0", "000", "7.0"]))
+    assert got.to_pylist() == ["123456", "123456", "123456", "A0012", "0", "0", "7"]
+
+
+def test_person_keys_of_assignment_numbers() -> None:
+    got = person_keys(
+        pa.array(["12345678-2", "12345678-1", "012345678 - 3", "87654321"]), assignment=True
+    )
+    assert got.to_pylist() == ["12345678", "12345678", "12345678", "87654321"]
+
+
+def test_person_keys_keep_dashes_in_plain_ids() -> None:
+    # Only assignment-number columns lose the part after the dash.
+    assert person_keys(pa.array(["AB-12"])).to_pylist() == ["AB-12"]
+
+
+# ---------------------------------------------------------------------------- truth words
+
+
+def test_truth_values() -> None:
+    texts = ["Yes", "no", "TRUE", "false", "1", "0", "3", "Y", "N", "", "maybe"]
+    answers, unknown = truth_values(texts)
+    assert answers == [True, False, True, False, True, False, True, True, False, False, None]
+    assert unknown == ["maybe"]
