@@ -305,9 +305,6 @@ def test_files_are_deterministic_and_messy(tmp_path: Path) -> None:
     assert starts & {"2024-03-31", "31/03/2024", "31-Mar-2024"}
 
 
-@pytest.mark.skipif(
-    not (ROOT / "src" / "wres4" / "cli.py").exists(), reason="wres4 CLI not written yet"
-)
 @pytest.mark.parametrize("extra", [[], ["--vary-headers"]], ids=["default", "vary-headers"])
 def test_wres4_matches_the_truth(tmp_path: Path, extra: list[str]) -> None:
     truth = _generate(tmp_path, *extra, people=200, years=2)

@@ -1,0 +1,477 @@
+"""Time wres4 against one DuckDB SQL query on the same extracts, side by side (SPEC §10).
+
+    python benchmarks/compare.py benchmarks/data/300k_5y --runs 5
+
+Each engine runs in its own subprocess, alternating wres4, DuckDB, wres4, DuckDB, ...; wall
+time and the child's own peak RSS (``os.wait4``) are recorded. Both must report the same
+counts per year, and the counts in ``truth.json`` when the directory has one.
+
+Exit codes: 0 counts agree; 1 counts differ; 2 an engine failed or cannot read the files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+COUNT_KEYS = (
+    "white_headcount",
+    "white_accessed",
+    "bme_headcount",
+    "bme_accessed",
+    "unknown_headcount",
+    "unknown_accessed",
+)
+ENGINES = ("wres4", "duckdb")
+Counts = dict[int, dict[str, int]]
+
+# ---------------------------------------------------------------------------------------------
+# The DuckDB side: one SQL query over the raw files. It runs in a child process started as
+# ``compare.py --duckdb-child STAFF TRAINING OUT`` so only duckdb is imported there.
+# ---------------------------------------------------------------------------------------------
+
+# Header aliases (SPEC §4), compared after lower-casing and collapsing spaces.
+STAFF_ROLES = {
+    "person_id": (
+        "employee number",
+        "employee no",
+        "staff number",
+        "person number",
+        "staff id",
+        "id",
+    ),
+    "ethnicity": ("ethnic origin", "ethnicity", "ethnic group", "ethnic category"),
+    "snapshot": ("snapshot date", "as at date", "report date", "effective date"),
+    "category": (
+        "assignment category",
+        "employee category",
+        "employment category",
+        "contract type",
+    ),
+}
+TRAINING_ROLES = {
+    "person_id": STAFF_ROLES["person_id"],
+    "course": ("course title", "course name", "competence name", "programme", "activity"),
+    "course_type": ("course type", "training type", "category", "learning type"),
+    "status": ("status", "outcome", "attendance status", "booking status", "decision"),
+    "date": (
+        "start date",
+        "course date",
+        "event date",
+        "attended date",
+        "completion date",
+        "date",
+    ),
+}
+
+# Codeless labels, lower-cased with punctuation runs turned into one space (SPEC §3).
+WHITE_LABELS = (
+    "white",
+    "white british",
+    "white irish",
+    "white any other white background",
+    "any other white background",
+    "white other white",
+    "white english welsh scottish northern irish or british",
+    "white gypsy or irish traveller",
+    "gypsy or irish traveller",
+    "white roma",
+    "roma",
+    "british",
+    "irish",
+)
+BME_LABELS = (
+    "mixed white and black caribbean",
+    "mixed white and black african",
+    "mixed white and asian",
+    "mixed white asian",
+    "mixed any other mixed background",
+    "asian or asian british indian",
+    "asian or asian british pakistani",
+    "asian or asian british bangladeshi",
+    "asian or asian british any other asian background",
+    "asian indian",
+    "asian pakistani",
+    "indian",
+    "pakistani",
+    "bangladeshi",
+    "black or black british caribbean",
+    "black or black british african",
+    "black or black british any other black background",
+    "black african",
+    "black caribbean",
+    "black british",
+    "chinese",
+    "arab",
+    "other ethnic group arab",
+    "any other ethnic group",
+    "filipino",
+)
+ACCESSED_STATUSES = (
+    "attended",
+    "completed",
+    "passed",
+    "failed",
+    "in progress",
+    "started",
+    "achieved",
+)
+CSTF_PATTERN = (
+    "conflict resolution|equality,? diversity|fire safety|health,? safety|"
+    "infection prevention|information governance|moving and handling|"
+    "preventing radicalisation|resuscitation|safeguarding adults|safeguarding children"
+)
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%b-%Y", "%d %B %Y")
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _sql_list(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join(_sql_text(v) for v in values) + "]"
+
+
+def _source(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return f"read_parquet({_sql_text(str(path))})"
+    if suffix in (".csv", ".tsv"):
+        delim = "\\t" if suffix == ".tsv" else ","
+        return (
+            f"read_csv({_sql_text(str(path))}, all_varchar = true, header = true, "
+            f"delim = E'{delim}', quote = '\"', escape = '\"')"
+        )
+    raise SystemExit(f"error: the DuckDB side reads CSV, TSV and Parquet, not {path.name}")
+
+
+def _resolve(
+    con: Any, source: str, roles: dict[str, tuple[str, ...]], path: Path
+) -> dict[str, str]:
+    names = [row[0] for row in con.sql(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+    folded = {" ".join(n.lower().split()): n for n in names}
+    found: dict[str, str] = {}
+    for role, aliases in roles.items():
+        match = next((folded[a] for a in aliases if a in folded), None)
+        if match is None:
+            raise SystemExit(f"error: {path.name}: no {role} column among {names}")
+        found[role] = '"' + match.replace('"', '""') + '"'
+    return found
+
+
+def _person_id(column: str) -> str:
+    """Trimmed text; ids made only of digits compare as numbers (SPEC §4)."""
+    text = f"trim(CAST({column} AS VARCHAR))"
+    return (
+        f"CASE WHEN regexp_full_match({text}, '[0-9]+') "
+        f"THEN coalesce(nullif(ltrim({text}, '0'), ''), '0') ELSE {text} END"
+    )
+
+
+def _folded(column: str) -> str:
+    return f"trim(regexp_replace(lower(coalesce({column}, '')), '[^a-z0-9]+', ' ', 'g'))"
+
+
+def duckdb_query(staff: Path, training: Path) -> str:
+    """The whole indicator (SPEC §2 R1-R5) as one SQL statement."""
+    import duckdb
+
+    con = duckdb.connect()
+    s_src, t_src = _source(staff), _source(training)
+    s = _resolve(con, s_src, STAFF_ROLES, staff)
+    t = _resolve(con, t_src, TRAINING_ROLES, training)
+    formats = _sql_list(DATE_FORMATS)
+    eth = f"trim(coalesce({s['ethnicity']}, ''))"
+    # A code is a leading 1-2 character token followed by a space, a dash or the end (SPEC §3).
+    code = f"upper(regexp_extract({eth}, '^([A-Za-z][A-Za-z0-9]?|99)(?:[ -]|$)', 1))"
+    return f"""
+WITH labels(label, grp) AS (
+    SELECT unnest({_sql_list(WHITE_LABELS)}), 'white'
+    UNION ALL SELECT unnest({_sql_list(BME_LABELS)}), 'bme'
+),
+staff_rows AS (
+    SELECT
+        {_person_id(s["person_id"])} AS pid,
+        try_strptime(trim({s["snapshot"]}), {formats})::DATE AS snap,
+        {code} AS code,
+        {_folded(s["ethnicity"])} AS label,
+        lower(trim(coalesce({s["category"]}, ''))) = 'bank' AS is_bank
+    FROM {s_src}
+),
+staff AS (
+    SELECT pid, snap, is_bank,
+        CASE
+            WHEN left(code, 1) IN ('A', 'B', 'C') THEN 'white'
+            WHEN left(code, 1) IN ('D','E','F','G','H','J','K','L','M','N','P','R','S')
+                THEN 'bme'
+            WHEN left(code, 1) IN ('Z', 'X', '9') THEN 'unknown'
+            ELSE coalesce(labels.grp, 'unknown')
+        END AS grp
+    FROM staff_rows LEFT JOIN labels USING (label)
+),
+people AS (  -- one row per person per snapshot; bank-only people are excluded (R2)
+    SELECT pid, snap, mode(grp) AS grp
+    FROM staff WHERE snap IS NOT NULL
+    GROUP BY pid, snap
+    HAVING NOT bool_and(is_bank)
+),
+training AS (
+    SELECT
+        {_person_id(t["person_id"])} AS pid,
+        try_strptime(trim({t["date"]}), {formats})::DATE AS day,
+        {_folded(t["course_type"])} AS kind,
+        lower(coalesce({t["course"]}, '')) AS title,
+        trim(regexp_replace(lower(coalesce({t["status"]}, '')), '\\s+', ' ', 'g')) AS status
+    FROM {t_src}
+),
+qualifying AS (  -- accessed (R5) non-mandatory (R4) records, one per person and day
+    SELECT DISTINCT pid, day FROM training
+    WHERE day IS NOT NULL
+      AND status IN {tuple(ACCESSED_STATUSES)}
+      AND CASE
+            WHEN regexp_matches(kind, '\\b(non ?mandatory|optional|cpd|elective)\\b') THEN true
+            WHEN regexp_matches(kind, '\\b(mandatory|statutory|essential|core skills?)\\b')
+                THEN false
+            WHEN kind = '' THEN NOT regexp_matches(title, {_sql_text(CSTF_PATTERN)})
+            ELSE true
+          END
+),
+accessed AS (  -- the 12 months ending on the snapshot date, both ends inclusive (R3)
+    SELECT DISTINCT p.pid, p.snap
+    FROM people p JOIN qualifying q
+      ON q.pid = p.pid AND q.day > p.snap - INTERVAL 12 MONTH AND q.day <= p.snap
+)
+SELECT
+    year(p.snap) AS year,
+    count(*) FILTER (WHERE p.grp = 'white') AS white_headcount,
+    count(a.pid) FILTER (WHERE p.grp = 'white') AS white_accessed,
+    count(*) FILTER (WHERE p.grp = 'bme') AS bme_headcount,
+    count(a.pid) FILTER (WHERE p.grp = 'bme') AS bme_accessed,
+    count(*) FILTER (WHERE p.grp = 'unknown') AS unknown_headcount,
+    count(a.pid) FILTER (WHERE p.grp = 'unknown') AS unknown_accessed
+FROM people p LEFT JOIN accessed a ON a.pid = p.pid AND a.snap = p.snap
+GROUP BY ALL
+ORDER BY year
+"""
+
+
+def duckdb_child(staff: Path, training: Path, out: Path) -> int:
+    import duckdb
+
+    sql = duckdb_query(staff, training)
+    cursor = duckdb.sql(sql)
+    assert cursor is not None, "a SELECT returns a relation"
+    names = [d[0] for d in cursor.description]
+    rows = [dict(zip(names, (int(v) for v in row), strict=True)) for row in cursor.fetchall()]
+    out.write_text(json.dumps({"results": rows}, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# The harness.
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Engine:
+    name: str
+    seconds: list[float] = field(default_factory=list)
+    cpu_seconds: list[float] = field(default_factory=list)
+    peak_mb: list[float] = field(default_factory=list)
+    counts: Counts | None = None
+    error: str | None = None
+
+
+def _find(directory: Path, stem: str) -> Path:
+    found = sorted(
+        p
+        for p in directory.glob(f"{stem}.*")
+        if p.suffix.lower() in (".csv", ".tsv", ".parquet", ".xlsx")
+    )
+    if len(found) != 1:
+        raise SystemExit(f"error: expected one {stem}.<csv|tsv|parquet|xlsx> in {directory}")
+    return found[0]
+
+
+def _command(engine: str, staff: Path, training: Path, out: Path) -> list[str]:
+    if engine == "wres4":
+        wres4 = [sys.executable, "-m", "wres4", "compute", str(staff)]
+        return [*wres4, "--training", str(training), "-f", "json", "-o", str(out)]
+    here = str(Path(__file__).resolve())
+    return [sys.executable, here, "--duckdb-child", str(staff), str(training), str(out)]
+
+
+@dataclass(frozen=True)
+class Measured:
+    seconds: float  # wall
+    cpu_seconds: float  # user + system, less sensitive than wall time to a busy machine
+    peak_mb: float  # the child's own peak RSS
+    exit_code: int
+
+
+def _measure(cmd: list[str], env: dict[str, str], log: Path) -> Measured:
+    with log.open("wb") as err:
+        began = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=err, stderr=err, env=env)
+        # wait4 on this pid gives this child's rusage, not the sum over all children.
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - began
+    code = os.waitstatus_to_exitcode(status)
+    proc.returncode = code  # reaped by wait4; tell Popen so it does not wait again
+    # ru_maxrss is in KiB on Linux.
+    return Measured(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, code)
+
+
+def _read_counts(path: Path) -> Counts:
+    results = json.loads(path.read_text(encoding="utf-8"))["results"]
+    return {int(r["year"]): {k: int(r[k]) for k in COUNT_KEYS} for r in results}
+
+
+def _read_counts_truth(path: Path) -> Counts:
+    years = json.loads(path.read_text(encoding="utf-8"))["years"]
+    return {int(r["year"]): {k: int(r[k]) for k in COUNT_KEYS} for r in years}
+
+
+def _warm(paths: list[Path]) -> None:
+    """Read the inputs once so neither engine pays for a cold page cache."""
+    for path in paths:
+        with path.open("rb") as f:
+            while f.read(1 << 24):
+                pass
+
+
+def _differences(a_name: str, a: Counts, b_name: str, b: Counts) -> list[str]:
+    out = []
+    for year in sorted(set(a) | set(b)):
+        if year not in a or year not in b:
+            out.append(f"{year}: only in {a_name if year in a else b_name}")
+            continue
+        for key in COUNT_KEYS:
+            if a[year][key] != b[year][key]:
+                out.append(f"{year} {key}: {a_name} {a[year][key]} != {b_name} {b[year][key]}")
+    return out
+
+
+def _table(engines: list[Engine], runs: int) -> str:
+    head = f"{'engine':<13}{'median s':>9}{'min s':>8}{'max s':>8}{'cpu s':>8}{'peak MB':>9}"
+    lines = [head + "  runs", "-" * (len(head) + 6)]
+    for e in engines:
+        if e.seconds:
+            lines.append(
+                f"{e.name:<13}{statistics.median(e.seconds):>9.2f}{min(e.seconds):>8.2f}"
+                f"{max(e.seconds):>8.2f}{statistics.median(e.cpu_seconds):>8.2f}"
+                f"{max(e.peak_mb):>9.0f}  {len(e.seconds)}/{runs}"
+            )
+        else:
+            lines.append(f"{e.name:<13}{'failed':>9}")
+    done = [e for e in engines if e.seconds]
+    if len(done) == 2:
+        w, d = done
+        wall = statistics.median(w.seconds) / statistics.median(d.seconds)
+        cpu = statistics.median(w.cpu_seconds) / statistics.median(d.cpu_seconds)
+        memory = max(w.peak_mb) / max(d.peak_mb)
+        lines.append(f"{'wres4/duckdb':<13}{wall:>8.2f}x{'':>16}{cpu:>7.2f}x{memory:>8.2f}x")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Time wres4 against one DuckDB SQL query on the same extracts.",
+        epilog="example: python benchmarks/compare.py benchmarks/data/300k_5y --runs 5",
+    )
+    parser.add_argument("directory", type=Path, help="holds staff.*, training.*, truth.json")
+    parser.add_argument("--runs", type=int, default=5, help="runs per engine (default 5)")
+    parser.add_argument(
+        "--engines",
+        default="wres4,duckdb",
+        help="comma-separated subset of wres4,duckdb (default both)",
+    )
+    args = parser.parse_args(argv)
+    names = [n.strip() for n in args.engines.split(",") if n.strip()]
+    if not names or set(names) - set(ENGINES) or args.runs < 1:
+        parser.error("--engines takes wres4 and/or duckdb; --runs must be at least 1")
+    engines = [Engine(n) for n in ENGINES if n in names]
+
+    staff, training = _find(args.directory, "staff"), _find(args.directory, "training")
+    truth_path = args.directory / "truth.json"
+    truth = _read_counts_truth(truth_path) if truth_path.exists() else None
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(ROOT / "src"), env.get("PYTHONPATH", "")) if p
+    )
+    _warm([staff, training])
+    print(
+        f"{staff.name} {staff.stat().st_size / 1e6:.0f} MB, "
+        f"{training.name} {training.stat().st_size / 1e6:.0f} MB; "
+        f"{args.runs} runs each, alternating {', '.join(e.name for e in engines)}",
+        file=sys.stderr,
+    )
+
+    with tempfile.TemporaryDirectory(prefix="wres4-compare-") as tmp:
+        for run in range(args.runs):
+            for e in engines:
+                if e.error:
+                    continue
+                out = Path(tmp) / f"{e.name}-{run}.json"
+                log = Path(tmp) / f"{e.name}-{run}.log"
+                cmd = _command(e.name, staff, training, out)
+                m = _measure(cmd, env, log)
+                if m.exit_code != 0 or not out.exists():
+                    tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
+                    e.error = f"exit {m.exit_code}: {' '.join(cmd)}\n{tail}"
+                    continue
+                counts = _read_counts(out)
+                if e.counts is not None and counts != e.counts:
+                    e.error = f"run {run + 1} gave different counts from run 1"
+                    continue
+                e.counts = counts
+                e.seconds.append(m.seconds)
+                e.cpu_seconds.append(m.cpu_seconds)
+                e.peak_mb.append(m.peak_mb)
+                print(
+                    f"  run {run + 1} {e.name}: {m.seconds:.2f} s wall, {m.cpu_seconds:.2f} s cpu, "
+                    f"{m.peak_mb:.0f} MB",
+                    file=sys.stderr,
+                )
+
+    print(_table(engines, args.runs))
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average at the end: {load} on {os.cpu_count()} CPUs")
+    status = 0
+    problems: list[str] = []
+    done = [e for e in engines if e.counts is not None]
+    if len(done) == 2 and done[0].counts is not None and done[1].counts is not None:
+        problems += _differences(done[0].name, done[0].counts, done[1].name, done[1].counts)
+    if truth is not None:
+        for e in done:
+            assert e.counts is not None
+            problems += _differences(e.name, e.counts, "truth.json", truth)
+    if problems:
+        print("counts differ:\n  " + "\n  ".join(problems), file=sys.stderr)
+        status = 1
+    elif done:
+        against = " and truth.json" if truth is not None else ""
+        agree = " == ".join(e.name for e in done)
+        years = ", ".join(map(str, done[0].counts or {}))
+        print(f"counts agree ({agree}{against}) for years {years}")
+    for e in engines:
+        if e.error:
+            print(f"{e.name} failed: {e.error}", file=sys.stderr)
+            status = max(status, 2)
+    return status
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--duckdb-child":
+        sys.exit(duckdb_child(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])))
+    sys.exit(main())
