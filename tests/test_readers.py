@@ -370,3 +370,55 @@ def test_assignment_numbers_in_staff_and_training(tmp_path: Path) -> None:
     t_header = ("Assignment No", *TRAINING_HEADER[1:])
     result = run(tmp_path, staff, training, staff_header=header, training_header=t_header)
     assert_scenario(result)
+
+
+# ------------------------------------------------------------------- more format details
+
+
+def test_xlsx_datetimes_with_a_time_of_day(tmp_path: Path) -> None:
+    # A date-time cell on the snapshot day is that day (inside); one on 1 April is outside.
+    training = [
+        [1, "Coaching", "CPD", "Attended", dt.datetime(2024, 3, 31, 15, 0)],
+        [2, "Coaching", "CPD", "Attended", dt.datetime(2024, 4, 1, 0, 30)],
+        [4, "Coaching", "CPD", "Attended", dt.datetime(2023, 4, 1, 9, 0)],
+    ]
+    s = write_rows(tmp_path / "staff.xlsx", STAFF_HEADER, as_dates(STAFF[:7], 2))
+    t = write_rows(tmp_path / "training.xlsx", TRAINING_HEADER, training)
+    # White 1, 2, 3 -> 1 accessed; BME 4-7 -> 1 accessed.
+    assert counts(only_row(compute([s], training=[t]))) == (3, 1, 4, 1, 0, 0)
+
+
+def test_bom_with_semicolons_and_a_tab_separated_txt(tmp_path: Path) -> None:
+    # Excel's "CSV UTF-8" in a European locale: BOM + semicolons; and a .txt export with tabs.
+    s = write_rows(
+        tmp_path / "staff.txt", STAFF_HEADER, STAFF, delimiter="\t", encoding="utf-8-sig"
+    )
+    t = write_rows(
+        tmp_path / "training.csv", TRAINING_HEADER, TRAINING, delimiter=";", encoding="utf-8-sig"
+    )
+    assert_scenario(compute([s], training=[t]))
+
+
+def test_person_level_table_in_a_workbook(tmp_path: Path) -> None:
+    # TRUE/FALSE cells: White 1 (TRUE), 2 (FALSE) -> 1/2; BME 3 (TRUE), 4, 5 -> 1/3.
+    # ratio (1/2) / (1/3) = 1.5.
+    rows = [
+        [1, WHITE, "2023/24", True],
+        [2, WHITE, "2023/24", False],
+        [3, BME, "2023/24", True],
+        [4, BME, "2023/24", False],
+        [5, BME, "2023/24", False],
+    ]
+    path = write_rows(tmp_path / "p.xlsx", ("Staff ID", "Ethnicity", "Year", "Accessed"), rows)
+    row = only_row(compute([path]))
+    assert counts(row) == (2, 1, 3, 1, 0, 0)
+    assert row["relative_likelihood"] == pytest.approx(1.5, rel=1e-12)
+
+
+def test_aggregate_counts_in_parquet(tmp_path: Path) -> None:
+    rows = [[2024, "White", 10, 5], [2024, "BME", 10, 2]]
+    path = write_rows(tmp_path / "a.parquet", ("Year", "Group", "Headcount", "Accessed"), rows)
+    row = only_row(compute([path]))
+    # (5/10) / (2/10) = 2.5
+    assert counts(row) == (10, 5, 10, 2, 0, 0)
+    assert row["relative_likelihood"] == pytest.approx(2.5, rel=1e-12)

@@ -386,12 +386,13 @@ def _staff_groups(
     """Each applicant's group in the latest staff snapshot on or before the application date."""
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
 
     years = np.array(sorted(staff.snapshots), dtype=np.int64)
     snaps = np.array([staff.snapshots[int(y)] for y in years], dtype="datetime64[D]")
     which = np.searchsorted(snaps, dates, side="right") - 1
     year = np.where(which >= 0, years[np.clip(which, 0, None)], -1)
-    pos = staff.keys.get_indexer(pd.Index(_keys(table, columns)))
+    pos = staff.positions(pa.array(_keys(table, columns), type=pa.string()))
     people = staff.people
     index = pd.Index(people["year"].to_numpy(np.int64) * (1 << 40) + people["pos"].to_numpy())
     found = index.get_indexer(year * (1 << 40) + pos)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,10 +64,15 @@ def compute(
     settings = settings or Settings()
     data_paths = [Path(p) for p in data]
     training_paths = [Path(p) for p in training]
+    # The statistics libraries take about a second to import; load them while the
+    # extracts are parsed (pyarrow parses without holding the GIL).
+    Background(preload_statistics).start()
     source = open_source(
         data_paths, "staff extract", sheet=settings.sheet, encoding=settings.encoding
     )
     form = detect_form(source, bool(training_paths))
+    hashing = Background(lambda: hash_inputs([*source.paths, *training_paths, history]))
+    hashing.start()
     findings: list[Finding] = []
     inputs: list[Path] = list(source.paths)
     if form == "aggregate":
@@ -106,7 +112,8 @@ def compute(
     if counts.empty:
         raise DataError(f"{source.names[0]}: nothing to compute: no reporting year has staff.")
     table, trend = build_table(counts, snapshots, tuple(by), settings)
-    meta = _meta(form, settings, inputs, by, snapshots, bank_excluded, findings, as_at)
+    hashes = hashing.result()
+    meta = _meta(form, settings, inputs, by, snapshots, bank_excluded, findings, as_at, hashes)
     return Result(table=table, meta=meta, findings=tuple(findings), trend=trend, by=tuple(by))
 
 
@@ -145,7 +152,6 @@ def _count_people(
     today: dt.date | None,
     progress: Callable[[int], None] | None,
 ) -> tuple[pd.DataFrame, dict[int, dt.date], dict[int, int], list[Finding], list[Path]]:
-    import numpy as np
 
     from wres4.staff import load_staff
     from wres4.training import reduce_training
@@ -174,18 +180,14 @@ def _count_people(
             explicit=_explicit(settings, "training"),
         )
         reduction = reduce_training(
-            tsource, tcols, staff.keys, staff.windows, settings, progress=progress
+            tsource, tcols, staff, staff.windows, settings, progress=progress
         )
         findings.extend(reduction.findings("training"))
         if reduction.records == 0:
             raise DataError(f"{tsource.names[0]}: the training extract has a header but no rows.")
-        pair_keys = reduction.pairs["year"].to_numpy(np.int64) * (1 << 40) + reduction.pairs[
-            "pos"
-        ].to_numpy(np.int64)
-        person_keys = people["year"].to_numpy(np.int64) * (1 << 40) + people["pos"].to_numpy(
-            np.int64
+        people = people.assign(
+            accessed=reduction.accessed(people["pos"].to_numpy(), people["year"].to_numpy())
         )
-        people = people.assign(accessed=np.isin(person_keys, pair_keys))
     people = people[~people["bank_only"]]
     counts = count_groups(people, by)
     return counts, staff.snapshots, staff.bank_excluded, findings, extra
@@ -397,6 +399,53 @@ def _prepend_history(
     return pd.concat([hist, counts], ignore_index=True)
 
 
+class Background(threading.Thread):
+    """Work overlapped with reading the extracts; ``result()`` waits for it."""
+
+    def __init__(self, work: Callable[[], Any]) -> None:
+        super().__init__(daemon=True)
+        self.work = work
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.value = self.work()
+        except BaseException as exc:  # re-raised in the caller's thread by result()
+            self.error = exc
+
+    def result(self) -> Any:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+def preload_statistics() -> None:
+    import scipy.stats  # noqa: F401
+    import statsmodels.regression.linear_model
+    import statsmodels.stats.proportion  # noqa: F401
+
+
+def hash_inputs(paths: Sequence[Path | str | None]) -> dict[Path, str]:
+    """SHA-256 of every input file that exists (directories are expanded)."""
+    from wres4.readers import FORMATS_BY_SUFFIX
+
+    out: dict[Path, str] = {}
+    for item in paths:
+        if item is None:
+            continue
+        path = Path(item)
+        files = sorted(path.iterdir()) if path.is_dir() else [path]
+        for file in files:
+            if file.is_file() and (file == path or file.suffix.lower() in FORMATS_BY_SUFFIX):
+                try:
+                    out[file] = file_sha256(file)
+                except OSError:
+                    continue
+    return out
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -414,6 +463,7 @@ def _meta(
     bank_excluded: dict[int, int],
     findings: Sequence[Finding],
     as_at: dt.date | None,
+    hashes: dict[Path, str],
 ) -> dict[str, Any]:
     return {
         "tool": "wres4",
@@ -429,6 +479,6 @@ def _meta(
         "by": list(by),
         "bank_excluded": {str(y): n for y, n in sorted(bank_excluded.items())},
         "settings": settings.as_meta(),
-        "inputs": [{"file": str(p), "sha256": file_sha256(p)} for p in inputs],
+        "inputs": [{"file": str(p), "sha256": hashes.get(p) or file_sha256(p)} for p in inputs],
         "findings": [f.as_dict() for f in findings],
     }

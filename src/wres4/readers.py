@@ -736,15 +736,24 @@ def _clip(text: str, limit: int = 60) -> str:
 
 
 def iter_tables(
-    source: Source, columns: Mapping[Path, Columns], *, batch_bytes: int = BATCH_BYTES
+    source: Source,
+    columns: Mapping[Path, Columns],
+    *,
+    batch_bytes: int = BATCH_BYTES,
+    dictionary: bool = False,
 ) -> Iterator[pa.Table]:
-    """Yield tables of the mapped roles (text), file by file and batch by batch."""
+    """Yield tables of the mapped roles (text), file by file and batch by batch.
+
+    With ``dictionary`` the text columns come dictionary-encoded (distinct values plus
+    indices), which the reader does while parsing, so callers can work per distinct value;
+    person ids, nearly all distinct, stay plain text.
+    """
     for file_index, path in enumerate(source.paths):
         cols = columns[path]
         if source.fmt in ("csv", "tsv"):
-            tables = _csv_batches(source, path, cols, batch_bytes)
+            tables = _csv_batches(source, path, cols, batch_bytes, dictionary)
         elif source.fmt == "parquet":
-            tables = _parquet_batches(path, cols, file_index)
+            tables = _parquet_batches(path, cols, file_index, dictionary)
         else:
             tables = iter([_excel_table(source, path, cols)])
         for table in tables:
@@ -787,8 +796,16 @@ def _rename(table: pa.Table, cols: Columns) -> pa.Table:
     return table.rename_columns([by_name[name] for name in table.column_names])
 
 
+# Columns whose values are nearly all distinct: dictionary-encoding them costs more than it saves.
+UNIQUE_ROLES = frozenset({"person_id"})
+
+
 class _BlockTooSmall(Exception):
     """A row is longer than pyarrow's block: read again with a larger block."""
+
+
+class _QuotedNewline(Exception):
+    """A row broke where a quoted value may hold a line break: read again allowing them."""
 
 
 class _NotUtf8(Exception):
@@ -814,19 +831,26 @@ def _cp1252_after_all(source: Source, path: Path) -> bool:
     return True
 
 
-def _csv_batches(source: Source, path: Path, cols: Columns, batch_bytes: int) -> Iterator[pa.Table]:
+def _csv_batches(
+    source: Source, path: Path, cols: Columns, batch_bytes: int, dictionary: bool = False
+) -> Iterator[pa.Table]:
     """Batches of one CSV/TSV file, growing the block size when a row is longer than it."""
     done = 0
     block = batch_bytes
     enc = _encoding_for(source, path)
     # Transcoding can grow the text (UTF-16 CJK -> UTF-8); the block covers the whole file.
     ceiling = min(MAX_BLOCK_BYTES, path.stat().st_size * (1 if enc == "utf-8" else 2) + 1)
+    # Allowing line breaks inside quoted values makes pyarrow's reader much slower; most
+    # extracts have none, so read without first and switch on at the first broken row.
+    newlines = False
     while True:
         try:
-            for table in _csv_attempt(source, path, cols, block, done):
+            for table in _csv_attempt(source, path, cols, block, done, dictionary, newlines):
                 done += table.num_rows
                 yield table
             return
+        except _QuotedNewline:
+            newlines = True
         except _NotUtf8:
             # Rows handed out so far were ASCII, which reads the same in both encodings.
             source.encodings[path] = "cp1252"
@@ -840,7 +864,13 @@ def _csv_batches(source: Source, path: Path, cols: Columns, batch_bytes: int) ->
 
 
 def _csv_attempt(
-    source: Source, path: Path, cols: Columns, block: int, done: int
+    source: Source,
+    path: Path,
+    cols: Columns,
+    block: int,
+    done: int,
+    dictionary: bool = False,
+    newlines: bool = True,
 ) -> Iterator[pa.Table]:
     """Read one CSV file with one block size, skipping the ``done`` rows already handed out."""
     import pyarrow as pa
@@ -869,11 +899,17 @@ def _csv_attempt(
         skip_rows=skip,
     )
     parse = pacsv.ParseOptions(
-        delimiter=delimiter, invalid_row_handler=on_invalid, newlines_in_values=True
+        delimiter=delimiter, invalid_row_handler=on_invalid, newlines_in_values=newlines
     )
     convert = pacsv.ConvertOptions(
         include_columns=wanted,
-        column_types={h: pa.string() for h in wanted},
+        column_types={
+            f"c{i}": pa.dictionary(pa.int32(), pa.string())
+            if dictionary and role not in UNIQUE_ROLES
+            else pa.string()
+            for role, i in cols.index.items()
+        }
+        or {h: pa.string() for h in wanted},
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
     )
@@ -896,12 +932,14 @@ def _csv_attempt(
             yield table
     except pa.ArrowInvalid as exc:
         message = str(exc)
-        if "straddl" in message:
-            raise _BlockTooSmall from exc
         if "UTF8" in message or "utf-8" in message.lower():
             if _cp1252_after_all(source, path):
                 raise _NotUtf8 from exc
             raise _encoding_error(path, enc, skip) from exc
+        if not newlines:
+            raise _QuotedNewline from exc
+        if "straddl" in message:
+            raise _BlockTooSmall from exc
         if bad_rows or ("Expected" in message and "columns" in message):
             raise _ragged_error(source, path, enc, skip) from exc
         raise InputError(
@@ -991,12 +1029,15 @@ def _first_ragged_row(
 # ------------------------------------------------------------------------------------ parquet
 
 
-def _parquet_batches(path: Path, cols: Columns, file_index: int = 0) -> Iterator[pa.Table]:
+def _parquet_batches(
+    path: Path, cols: Columns, file_index: int = 0, dictionary: bool = False
+) -> Iterator[pa.Table]:
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     wanted = list(dict.fromkeys(cols.roles.values()))
+    by_header = {header: role for role, header in cols.roles.items()}
     try:
         pf = pq.ParquetFile(path)
         schema = pf.schema_arrow
@@ -1015,7 +1056,8 @@ def _parquet_batches(path: Path, cols: Columns, file_index: int = 0) -> Iterator
                 if pa.types.is_timestamp(arr.type):
                     arr = pc.cast(arr, pa.date32())
                 arr = pc.fill_null(pc.cast(arr, pa.string()), "")
-                arrays.append(arr)
+                encode = dictionary and by_header.get(name) not in UNIQUE_ROLES
+                arrays.append(pc.dictionary_encode(arr) if encode else arr)
             table = pa.Table.from_arrays(arrays, names=batch.schema.names)
             table = _with_rows(_rename(table, cols), row, file_index)
             row += batch.num_rows

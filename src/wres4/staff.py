@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from wres4.readers import Columns, Source
+    from wres4.values import PersonKeys
 
 GROUP_CODES: dict[str, int] = {"White": 0, "BME": 1, "Unknown": 2}
 GROUP_NAMES: tuple[str, ...] = ("White", "BME", "Unknown")
@@ -41,13 +42,33 @@ class Staff:
     """People in post per reporting year, after de-duplication and bank exclusion."""
 
     people: pd.DataFrame  # year, pos, group (0/1/2), bank_only, [accessed], [by columns]
-    keys: pd.Index  # canonical person key of each position
+    keys: pd.Index  # int64 person key (values.PersonKeys) of each position
+    maker: PersonKeys
     windows: Windows
     snapshots: dict[int, dt.date]
     findings: list[Finding] = field(default_factory=list)
     unmapped: Counter[str] = field(default_factory=Counter)
     labels: Counter[str] = field(default_factory=Counter)
     bank_excluded: dict[int, int] = field(default_factory=dict)
+
+    def positions(self, raw: pa.Array | pa.ChunkedArray, *, assignment: bool = False) -> np.ndarray:
+        """Position of each row's person in ``keys`` (-1 when in no snapshot)."""
+        import pandas as pd
+
+        keys = pd.Index(self.maker.of(raw, assignment=assignment))
+        per_row: np.ndarray = self.keys.get_indexer(keys)
+        return per_row
+
+
+class IdNames:
+    """The id text of a person position, computed only for the few people a message names."""
+
+    def __init__(self, keys: np.ndarray, maker: PersonKeys) -> None:
+        self.keys = keys
+        self.maker = maker
+
+    def __getitem__(self, pos: int) -> str:
+        return self.maker.text(int(self.keys[pos]))
 
 
 def load_staff(
@@ -65,16 +86,18 @@ def load_staff(
     import pyarrow as pa
 
     from wres4.readers import iter_tables
-    from wres4.values import person_keys
+    from wres4.values import NO_PERSON, PersonKeys, encode
 
     findings: list[Finding] = []
     parts = []
-    for table in iter_tables(source, columns):
+    key_parts = []
+    maker = PersonKeys()
+    for table in iter_tables(source, columns, dictionary=True):
         cols = columns[source.paths[int(table.column("_file")[0].as_py())]] if len(table) else None
         if cols is None:
             continue
-        keys = person_keys(table.column("person_id"), assignment=cols.assignment_ids)
-        parts.append(table.append_column("_key", keys))
+        key_parts.append(maker.of(table.column("person_id"), assignment=cols.assignment_ids))
+        parts.append(table)
     if not parts:
         raise DataError(f"{source.names[0]}: the {source.label} has a header but no rows.")
     first = next(iter(columns.values()))
@@ -83,7 +106,8 @@ def load_staff(
     where = f"{source.names[0]}" if len(source.paths) == 1 else f"{source.label}"
     findings.append(rows_read_finding(source))
 
-    blank = pa.compute.equal(table.column("_key"), "").to_numpy(zero_copy_only=False)
+    keys = np.concatenate(key_parts)
+    blank = keys == NO_PERSON
     if blank.all():
         raise DataError(
             f"{where}: column '{first.roles['person_id']}' is empty on every row; "
@@ -103,6 +127,7 @@ def load_staff(
             )
         )
         table = table.filter(pa.array(~blank))
+        keys = keys[~blank]
 
     snapshot = _snapshots(table, first, settings, as_at, where, findings, today)
     frame = pd.DataFrame({"snapshot": snapshot})
@@ -117,8 +142,10 @@ def load_staff(
     if "accessed" in table.column_names:
         frame["accessed"] = _accessed(table, first, where)
     for name in by:
-        frame[name] = table.column(name).to_numpy(zero_copy_only=False)
-    codes, uniques = pd.factorize(table.column("_key").to_numpy(zero_copy_only=False))
+        idx, values = encode(table.column(name))
+        frame[name] = np.asarray(values.to_pylist(), dtype=object)[idx]
+    codes, uniques = pd.factorize(keys)
+    names = IdNames(uniques, maker)
     frame["pos"] = codes
     frame = frame[keep]
     if frame.empty:
@@ -154,7 +181,7 @@ def load_staff(
                 file=where,
                 column=first.roles["person_id"],
                 values=tuple(
-                    (f"id {uniques[int(pos)]} in {period_name(int(year))}", int(n))
+                    (f"id {names[int(pos)]} in {period_name(int(year))}", int(n))
                     for year, pos, n in repeated.itertuples(index=False)
                 )
                 if settings.show_ids
@@ -163,7 +190,7 @@ def load_staff(
             )
         )
     if conflicts:
-        shown = _conflict_examples(examples, uniques, label_texts, settings.show_ids)
+        shown = _conflict_examples(examples, names, label_texts, settings.show_ids)
         findings.append(
             Finding(
                 "conflicting_ethnicity",
@@ -175,7 +202,7 @@ def load_staff(
                 values=tuple(shown),
             )
         )
-    changed = _changed_across_years(people, uniques, snapshots, settings.show_ids)
+    changed = _changed_across_years(people, names, snapshots, settings.show_ids)
     if changed:
         findings.append(
             Finding(
@@ -231,6 +258,7 @@ def load_staff(
     return Staff(
         people=people,
         keys=pd.Index(uniques),
+        maker=maker,
         windows=windows,
         snapshots=snapshots,
         findings=findings,
@@ -357,12 +385,16 @@ def _years(snapshot: np.ndarray, settings: Settings) -> np.ndarray:
     """Reporting year of each snapshot date (R2): its own year up to the snapshot day, else next."""
     import numpy as np
 
-    years = snapshot.astype("datetime64[Y]").astype(np.int64) + 1970
-    out = years.copy()
-    for year in np.unique(years[~np.isnat(snapshot)]):
-        cut = np.datetime64(dt.date(int(year), settings.snapshot_month, settings.snapshot_day), "D")
-        out[(years == year) & (snapshot > cut)] = year + 1
-    return out
+    months = snapshot.astype("datetime64[M]")
+    month_index = months.astype(np.int64)
+    year = month_index // 12 + 1970
+    month = month_index % 12 + 1
+    day = (snapshot - months).astype(np.int64) + 1
+    after = (month > settings.snapshot_month) | (
+        (month == settings.snapshot_month) & (day > settings.snapshot_day)
+    )
+    result: np.ndarray = year + after
+    return result
 
 
 def _groups(
@@ -568,7 +600,7 @@ def _in_post_findings(
 
 
 def _conflict_examples(
-    examples: pd.DataFrame, keys: np.ndarray, labels: list[str], show_ids: bool
+    examples: pd.DataFrame, keys: IdNames, labels: list[str], show_ids: bool
 ) -> list[tuple[str, int]]:
     """'id 123 in 2023/24: 'A White' x2, 'PC Black Nigerian' x1 -> White used', with rows.
 
@@ -586,7 +618,7 @@ def _conflict_examples(
 
 
 def _changed_across_years(
-    people: pd.DataFrame, keys: np.ndarray, snapshots: dict[int, dt.date], show_ids: bool
+    people: pd.DataFrame, keys: IdNames, snapshots: dict[int, dt.date], show_ids: bool
 ) -> tuple[int, tuple[tuple[str, int], ...]] | None:
     """People whose known group (White or BME) differs between snapshots, with examples."""
     known = people[people["group"] != GROUP_CODES["Unknown"]]

@@ -349,14 +349,14 @@ def trend(
         return None
 
     import numpy as np
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import WLS
 
     first = usable[0][0]
     x = np.array([[1.0, float(year - first)] for year, _, _ in usable])
     y = np.array([log_ratio for _, log_ratio, _ in usable])
     weights = np.array([1.0 / variance for _, _, variance in usable])
     with _quiet():
-        fit = sm.WLS(y, x, weights=weights).fit(cov_type="fixed scale")
+        fit = WLS(y, x, weights=weights).fit(cov_type="fixed scale")
         low, high = fit.conf_int(alpha=1 - confidence)[1]
         values = [float(fit.params[1]), float(low), float(high), float(fit.pvalues[1])]
     if not all(math.isfinite(v) for v in values):

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from wres4.readers import Columns, Source
+    from wres4.staff import Staff
 
 # Words that make a type or title non-mandatory although they may contain "mandatory" (R4).
 NON_MANDATORY_MARKERS = (
@@ -168,12 +169,14 @@ class Windows:
 
 @dataclass
 class Reduction:
-    """What the training extract gave: accessed (person, year) pairs and what went wrong."""
+    """What the training extract gave: who accessed in which year, and what went wrong."""
 
-    pairs: pd.DataFrame
+    hits: np.ndarray  # people x years: accessed non-mandatory training in that window
+    years: tuple[int, ...] = ()
     records: int = 0
     counted: int = 0
     unmatched_records: int = 0
+    unmatched_people: int = 0
     unmatched_ids: set[str] = field(default_factory=set)
     blank_dates: int = 0
     bad_dates: int = 0
@@ -192,6 +195,24 @@ class Reduction:
     window_first: dt.date | None = None
     window_last: dt.date | None = None
 
+    @property
+    def pairs(self) -> pd.DataFrame:
+        """The distinct (person position, year) pairs that accessed."""
+        import numpy as np
+        import pandas as pd
+
+        people, window = np.nonzero(self.hits)
+        years = np.array(self.years or (0,), dtype=np.int64)
+        return pd.DataFrame({"pos": people.astype(np.int64), "year": years[window]})
+
+    def accessed(self, positions: np.ndarray, years: np.ndarray) -> np.ndarray:
+        """Whether each (person position, year) accessed; years must be reporting years."""
+        import numpy as np
+
+        column = np.searchsorted(np.array(self.years, dtype=np.int64), years)
+        result: np.ndarray = self.hits[positions, column]
+        return result
+
     def findings(self, label: str) -> list[Finding]:
         out: list[Finding] = [self.rows_read] if self.rows_read is not None else []
         if self.unmatched_records:
@@ -200,7 +221,7 @@ class Reduction:
             out.append(
                 Finding(
                     "unmatched_training_id",
-                    f"{self.unmatched_records:,} {label} records ({len(self.unmatched_ids):,} "
+                    f"{self.unmatched_records:,} {label} records ({self.unmatched_people:,} "
                     f"people{shown}) have an id found in no staff snapshot; they cannot count",
                     self.unmatched_records,
                     file=self.where,
@@ -315,22 +336,27 @@ def clip(text: str, limit: int = 60) -> str:
 def reduce_training(
     source: Source,
     columns: Mapping[Path, Columns],
-    person_index: pd.Index,
+    staff: Staff,
     windows: Windows,
     settings: Settings,
     *,
     progress: object | None = None,
 ) -> Reduction:
-    """Stream the training extract to distinct (person position, year) pairs."""
+    """Stream the training extract to distinct (person position, year) pairs.
+
+    Each batch marks a people x years bitmap, so memory follows the staff side, not the
+    length of the training file.
+    """
     import numpy as np
     import pandas as pd
 
     from wres4.readers import iter_tables
-    from wres4.values import encode, parse_dates, person_keys
+    from wres4.values import NO_PERSON, encode, parse_dates
 
     rules = Rules.from_settings(settings)
     first = next(iter(columns.values()))
-    red = Reduction(pairs=pd.DataFrame(), columns=dict(first.roles), show_ids=settings.show_ids)
+    hits = np.zeros((len(staff.keys), max(len(windows.years), 1)), dtype=bool)
+    red = Reduction(hits=hits, columns=dict(first.roles), show_ids=settings.show_ids)
     red.where = source.names[0] if len(source.paths) == 1 else source.label
     if windows.years:
         red.window_first, red.window_last = min(windows.starts), max(windows.ends)
@@ -340,25 +366,21 @@ def reduce_training(
     status_cache: dict[str, bool | None] = {}
     starts = np.array(windows.starts, dtype="datetime64[D]")
     ends = np.array(windows.ends, dtype="datetime64[D]")
-    found: list[np.ndarray] = []
-    for table in iter_tables(source, columns):
+    unmatched_keys: list[np.ndarray] = []
+    for table in iter_tables(source, columns, dictionary=True):
         n = table.num_rows
         if n == 0:
             continue
         red.records += n
         cols = columns[source.paths[int(table.column("_file")[0].as_py())]]
         # Person positions in the staff index (-1: in no snapshot).
-        key_idx, key_values = encode(
-            person_keys(table.column("person_id"), assignment=cols.assignment_ids)
-        )
-        positions = person_index.get_indexer(key_values.to_pylist())
-        pos = positions[key_idx]
+        keys = staff.maker.of(table.column("person_id"), assignment=cols.assignment_ids)
+        pos = staff.keys.get_indexer(pd.Index(keys))
         keep = pos >= 0
         unmatched = ~keep
         if unmatched.any():
             red.unmatched_records += int(unmatched.sum())
-            missing = np.unique(key_idx[unmatched])
-            red.unmatched_ids.update(key_values.take(missing).to_pylist())
+            unmatched_keys.append(np.unique(keys[unmatched & (keys != NO_PERSON)]))
         # R4: non-mandatory, per distinct (type, mandatory flag, title) combination.
         keep &= _non_mandatory(table, rules, nonmand_cache, red.unknown_type)
         # R5: accessed statuses.
@@ -393,12 +415,10 @@ def reduce_training(
             red.bad_date_values.update(np.asarray(texts, dtype=object)[idx[bad]].tolist())
         valid = ~np.isnat(dates)
         in_any = np.zeros(n, dtype=bool)
-        for w, year in enumerate(windows.years):  # a handful of years, not rows
+        for w in range(len(windows.years)):  # a handful of years, not rows
             inside = valid & (dates >= starts[w]) & (dates <= ends[w])
             in_any |= inside
-            hit = np.unique(pos[keep & inside])
-            if len(hit):
-                found.append(np.stack([hit, np.full(len(hit), year, dtype=np.int64)], axis=1))
+            hits[pos[keep & inside], w] = True
         outside = valid & ~in_any
         if outside.any():
             red.outside += int(outside.sum())
@@ -409,11 +429,12 @@ def reduce_training(
         red.counted += int((keep & in_any).sum())
         if progress is not None and callable(progress):
             progress(n)
-    if found:
-        pairs = np.unique(np.concatenate(found), axis=0)
-    else:
-        pairs = np.empty((0, 2), dtype=np.int64)
-    red.pairs = pd.DataFrame({"pos": pairs[:, 0], "year": pairs[:, 1]})
+    red.hits = hits
+    red.years = tuple(windows.years)
+    if unmatched_keys:
+        distinct = np.unique(np.concatenate(unmatched_keys))
+        red.unmatched_people = len(distinct)
+        red.unmatched_ids = {staff.maker.text(int(k)) for k in distinct[:EXAMPLES]}
     from wres4.staff import rows_read_finding
 
     red.rows_read = rows_read_finding(source)

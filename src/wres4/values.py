@@ -40,14 +40,82 @@ FALSE_WORDS = frozenset({"n", "no", "false", "f", "", "none", "not accessed", "n
 
 
 def encode(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
-    """Split a text column into (row -> distinct index, distinct values)."""
+    """Split a text column into (row -> distinct index, distinct values).
+
+    Columns the reader already dictionary-encoded are split without hashing again.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
-    encoded = pc.dictionary_encode(arr)
-    return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary
+    if not pa.types.is_dictionary(arr.type):
+        arr = pc.dictionary_encode(arr)
+    if arr.null_count:
+        arr = pc.dictionary_encode(pc.fill_null(arr.cast(pa.string()), ""))
+    indices: np.ndarray = arr.indices.to_numpy(zero_copy_only=False)
+    return indices, arr.dictionary
+
+
+# A person key that matches no one: blank ids, or ids of no staff record.
+NO_PERSON = -(1 << 62)
+
+
+class PersonKeys:
+    """Person ids as int64 keys, so matching and counting hash integers, not text.
+
+    Ids made only of digits (up to 18) are their number, which is the SPEC §4 rule that
+    "00123456" matches "123456"; any other id gets a negative code of its own text.
+    """
+
+    def __init__(self) -> None:
+        self.codes: dict[str, int] = {}
+
+    def of(self, raw: pa.Array | pa.ChunkedArray, *, assignment: bool = False) -> np.ndarray:
+        """Keys of raw id texts (a column, or its distinct values); blanks are NO_PERSON."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if isinstance(raw, pa.ChunkedArray):
+            raw = raw.combine_chunks() if raw.num_chunks != 1 else raw.chunk(0)
+        if pa.types.is_dictionary(raw.type):
+            idx, distinct = encode(raw)
+            per_row: np.ndarray = self.of(distinct, assignment=assignment)[idx]
+            return per_row
+
+        out = np.full(len(raw), NO_PERSON, dtype=np.int64)
+        # Fast path: plain digit ids (the usual ESR employee number) cast straight to int.
+        plain = pc.and_(pc.ascii_is_decimal(raw), pc.less_equal(pc.utf8_length(raw), 18))
+        mask = plain.to_numpy(zero_copy_only=False)
+        if mask.any():
+            out[mask] = pc.cast(pc.filter(raw, plain), pa.int64()).to_numpy()
+        if mask.all():
+            return out
+        rest = ~mask
+        keys = person_keys(pc.filter(raw, pc.invert(plain)), assignment=assignment)
+        digits = pc.match_substring_regex(keys, r"^[0-9]{1,18}$")
+        digit_mask = digits.to_numpy(zero_copy_only=False)
+        values = np.full(len(keys), NO_PERSON, dtype=np.int64)
+        if digit_mask.any():
+            values[digit_mask] = pc.cast(pc.filter(keys, digits), pa.int64()).to_numpy()
+        if not digit_mask.all():
+            codes = self.codes
+            values[~digit_mask] = [
+                codes.setdefault(t, -1 - len(codes)) if t else NO_PERSON
+                for t in pc.filter(keys, pc.invert(digits)).to_pylist()
+            ]
+        out[rest] = values
+        return out
+
+    def text(self, key: int) -> str:
+        """The canonical id text of a key (for messages that name people on request)."""
+        if key >= 0:
+            return str(key)
+        for text, code in self.codes.items():
+            if code == key:
+                return text
+        return ""
 
 
 def parse_dates(texts: list[str], *, day_first: bool = True) -> pd.Series:
