@@ -422,6 +422,7 @@ class Background(threading.Thread):
 
 
 def preload_statistics() -> None:
+    import pandas  # noqa: F401
     import scipy.stats  # noqa: F401
     import statsmodels.regression.linear_model
     import statsmodels.stats.proportion  # noqa: F401

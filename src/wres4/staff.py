@@ -82,17 +82,16 @@ def load_staff(
 ) -> Staff:
     """Read a staff extract (or a person-level table) and reduce it to person-years."""
     import numpy as np
-    import pandas as pd
     import pyarrow as pa
 
-    from wres4.readers import iter_tables
+    from wres4.readers import STAFF_BATCH_BYTES, iter_tables
     from wres4.values import NO_PERSON, PersonKeys, encode
 
     findings: list[Finding] = []
     parts = []
     key_parts = []
     maker = PersonKeys()
-    for table in iter_tables(source, columns, dictionary=True):
+    for table in iter_tables(source, columns, dictionary=True, batch_bytes=STAFF_BATCH_BYTES):
         cols = columns[source.paths[int(table.column("_file")[0].as_py())]] if len(table) else None
         if cols is None:
             continue
@@ -100,6 +99,9 @@ def load_staff(
         parts.append(table)
     if not parts:
         raise DataError(f"{source.names[0]}: the {source.label} has a header but no rows.")
+    # pandas is imported here, after the parse, while a background thread may be loading it.
+    import pandas as pd
+
     first = next(iter(columns.values()))
     _same_roles(source, columns)
     table = pa.concat_tables(parts)

@@ -7,6 +7,7 @@ million rows with a few hundred distinct dates cost a few hundred parses (STYLE 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -16,20 +17,6 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 # UK day-first is the default for ambiguous slashed dates (SPEC §4).
-DATE_FORMATS_COMMON = (
-    "%Y-%m-%d",
-    "%d-%b-%Y",
-    "%d %b %Y",
-    "%d %B %Y",
-    "%d-%B-%Y",
-    "%d-%b-%y",
-    "%d %b %y",
-    "%Y/%m/%d",
-    "%Y%m%d",
-)
-DATE_FORMATS_DAY_FIRST = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
-DATE_FORMATS_MONTH_FIRST = ("%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y", "%m/%d/%y")
-EXCEL_EPOCH = "1899-12-30"
 # Dates outside these years are placeholders or typos (0001-01-01, 9999-12-31), never a real
 # snapshot or course; they are treated as unreadable rather than breaking window arithmetic.
 FIRST_YEAR = 1900
@@ -118,34 +105,85 @@ class PersonKeys:
         return ""
 
 
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+# The date forms of SPEC §4; a time after the date ("31/03/2024 00:00:00") is ignored.
+TIME_SUFFIX = r"(?:[t ]\d{1,2}:\d{2}.*)?$"
+ISO_DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})" + TIME_SUFFIX)
+NUMERIC_DATE = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})" + TIME_SUFFIX)
+NAMED_MONTH = re.compile(r"^(\d{1,2})[ -]([a-z]{3,9})\.?[ ,-]*(\d{4}|\d{2})$")
+COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+EXCEL_SERIAL = re.compile(r"^(\d{5})(?:\.\d+)?$")
+
+
+def _full_year(text: str) -> int:
+    """Two-digit years as strptime reads them: 69-99 -> 1900s, 00-68 -> 2000s."""
+    year = int(text)
+    if len(text) == 2:
+        year += 1900 if year >= 69 else 2000
+    return year
+
+
+@functools.lru_cache(maxsize=65536)
+def parse_date(text: str, day_first: bool = True) -> dt.date | None:
+    """One date text -> date, or None when blank, unparseable or impossible (31/02/2024)."""
+    value = text.strip().casefold()
+    try:
+        if match := ISO_DATE.match(value):
+            year, month, day = (int(g) for g in match.groups())
+        elif match := NUMERIC_DATE.match(value):
+            first, _, second, year_text = match.groups()
+            day, month = (int(first), int(second)) if day_first else (int(second), int(first))
+            year = _full_year(year_text)
+        elif match := NAMED_MONTH.match(value):
+            day_text, name, year_text = match.groups()
+            if name not in MONTHS:
+                return None
+            day, month, year = int(day_text), MONTHS[name], _full_year(year_text)
+        elif match := COMPACT_DATE.match(value):
+            year, month, day = (int(g) for g in match.groups())
+        elif (match := EXCEL_SERIAL.match(value)) and 20000 <= int(match.group(1)) <= 99999:
+            # Excel serial day numbers (1954-2173), as a CSV saved from a date column may hold.
+            return dt.date(1899, 12, 30) + dt.timedelta(days=int(match.group(1)))
+        else:
+            return None
+        day_value = dt.date(year, month, day)
+    except ValueError:
+        return None
+    # Years outside this range are placeholders or typos (0001-01-01, 9999-12-31).
+    return day_value if FIRST_YEAR <= day_value.year <= LAST_YEAR else None
+
+
 def parse_dates(texts: list[str], *, day_first: bool = True) -> pd.Series:
     """Distinct date texts -> datetime64 (NaT where blank or unparseable)."""
+    import numpy as np
     import pandas as pd
 
-    s = pd.Series(texts, dtype="object").astype("string").str.strip()
-    # Date-times (ISO, Parquet timestamps, Excel's "31/03/2024 00:00:00"): keep the date part.
-    s = s.str.replace(
-        r"^(\d{4}-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})[T ]\d{1,2}:\d{2}.*$",
-        r"\1",
-        regex=True,
+    days = [parse_date(str(t), day_first) for t in texts]
+    values = np.array(
+        [np.datetime64(d, "D") if d else np.datetime64("NaT", "D") for d in days],
+        dtype="datetime64[D]",
     )
-    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[s]")
-    slashed = DATE_FORMATS_DAY_FIRST if day_first else DATE_FORMATS_MONTH_FIRST
-    for fmt in (*DATE_FORMATS_COMMON, *slashed):
-        todo = out.isna() & s.ne("").fillna(False)
-        if not todo.any():
-            break
-        parsed = pd.to_datetime(s[todo], format=fmt, errors="coerce")
-        out[todo] = parsed.astype("datetime64[s]")
-    # Excel serial day numbers (1955-2173), as a CSV saved from a date column may hold.
-    todo = out.isna() & s.str.fullmatch(r"\d{5}(\.\d+)?").fillna(False)
-    if todo.any():
-        days = pd.to_numeric(s[todo], errors="coerce")
-        ok = days.between(20000, 99999)
-        serial = pd.to_datetime(days[ok].astype("int64"), unit="D", origin=EXCEL_EPOCH)
-        out[ok[ok].index] = serial.astype("datetime64[s]")
-    years = out.dt.year
-    return out.where(years.between(FIRST_YEAR, LAST_YEAR), pd.NaT)
+    return pd.Series(values.astype("datetime64[s]"))
 
 
 def person_keys(arr: pa.Array | pa.ChunkedArray, *, assignment: bool = False) -> pa.Array:
