@@ -188,3 +188,21 @@ def test_fast_paths_import_no_heavy_libraries(args: list[str]) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert "HEAVY []" in done.stdout, done.stdout + done.stderr
+
+
+def test_progress_reports_every_row_read(files: tuple[Path, Path]) -> None:
+    staff, training = files
+    seen: dict[str, int] = {}
+
+    def report(stage: str, rows: int) -> None:
+        seen[stage] = seen.get(stage, 0) + rows
+
+    compute([staff], training=[training], progress=report)
+    # 5 staff rows and 5 training rows in the fixtures above.
+    assert seen == {"staff extract": 5, "training extract": 5}
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(files: tuple[Path, Path]) -> None:
+    staff, training = files
+    result = CliRunner().invoke(cli, ["compute", str(staff), "--training", str(training)])
+    assert "Reading the" not in result.stderr

@@ -6,9 +6,10 @@ function and hand the result to a renderer or writer.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -367,6 +368,32 @@ def emit(ctx: click.Context, result: Any, fmt: str, output: Path | None) -> None
     note(ctx, f"wrote {output}")
 
 
+@contextlib.contextmanager
+def progress_bar(ctx: click.Context) -> Iterator[Callable[[str, int], None] | None]:
+    """Rows read so far, on stderr, only when stderr is a terminal and --quiet is off."""
+    if ctx.obj.get("quiet") or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (
+        SpinnerColumn(),
+        TextColumn("Reading the {task.description}"),
+        TextColumn("{task.completed:,.0f} rows"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def report(stage: str, rows: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=None)
+            bar.advance(tasks[stage], rows)
+
+        yield report
+
+
 def report_findings(ctx: click.Context, findings: Sequence[Any], strict: bool) -> None:
     from wres4.check import AUDIT_FACTS
 
@@ -451,15 +478,17 @@ def compute(
 
     settings, default_format = settings_for(ctx, params)
     fmt = choose_format(fmt, output, default_format)
-    result = run(
-        data,
-        training=training,
-        history=history,
-        years=years,
-        by=by,
-        as_at=as_at,
-        settings=settings,
-    )
+    with progress_bar(ctx) as progress:
+        result = run(
+            data,
+            training=training,
+            history=history,
+            years=years,
+            by=by,
+            as_at=as_at,
+            settings=settings,
+            progress=progress,
+        )
     report_findings(ctx, result.findings, strict)
     emit(ctx, result, fmt, output)
 

@@ -54,12 +54,14 @@ def compute(
     as_at: dt.date | None = None,
     settings: Settings | None = None,
     today: dt.date | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> Result:
     """Compute WRES indicator 4 for every reporting year in the inputs.
 
     >>> result = compute(["staff.csv"], training=["training.csv"])  # doctest: +SKIP
     >>> result.table[["year", "relative_likelihood"]]  # doctest: +SKIP
+
+    ``progress``, when given, is called as ``progress(stage, rows)`` after each batch read.
     """
     settings = settings or Settings()
     data_paths = [Path(p) for p in data]
@@ -150,7 +152,7 @@ def _count_people(
     as_at: dt.date | None,
     settings: Settings,
     today: dt.date | None,
-    progress: Callable[[int], None] | None,
+    progress: Callable[[str, int], None] | None,
 ) -> tuple[pd.DataFrame, dict[int, dt.date], dict[int, int], list[Finding], list[Path]]:
 
     from wres4.staff import load_staff
@@ -164,7 +166,9 @@ def _count_people(
         explicit=_explicit(settings, "staff"),
         extra=by,
     )
-    staff = load_staff(source, columns, settings, as_at=as_at, by=by, today=today)
+    staff = load_staff(
+        source, columns, settings, as_at=as_at, by=by, today=today, progress=progress
+    )
     findings = list(staff.findings)
     people = staff.people
     extra: list[Path] = []

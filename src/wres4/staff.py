@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -79,6 +79,7 @@ def load_staff(
     as_at: dt.date | None = None,
     by: Sequence[str] = (),
     today: dt.date | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> Staff:
     """Read a staff extract (or a person-level table) and reduce it to person-years."""
     import numpy as np
@@ -97,6 +98,8 @@ def load_staff(
             continue
         key_parts.append(maker.of(table.column("person_id"), assignment=cols.assignment_ids))
         parts.append(table)
+        if progress is not None:
+            progress(source.label, table.num_rows)
     if not parts:
         raise DataError(f"{source.names[0]}: the {source.label} has a header but no rows.")
     # pandas is imported here, after the parse, while a background thread may be loading it.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -340,7 +340,7 @@ def reduce_training(
     windows: Windows,
     settings: Settings,
     *,
-    progress: object | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> Reduction:
     """Stream the training extract to distinct (person position, year) pairs.
 
@@ -427,8 +427,8 @@ def reduce_training(
             red.outside_first = min(first, red.outside_first or first)
             red.outside_last = max(last, red.outside_last or last)
         red.counted += int((keep & in_any).sum())
-        if progress is not None and callable(progress):
-            progress(n)
+        if progress is not None:
+            progress(source.label, n)
     red.hits = hits
     red.years = tuple(windows.years)
     if unmatched_keys:
