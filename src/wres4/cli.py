@@ -280,6 +280,16 @@ read_options = _compose(
         help="Name example person ids in data-quality messages (personal data; off by default).",
     ),
 )
+extract_arguments = _compose(
+    click.argument("data", nargs=-1, required=True, type=click.Path(path_type=Path)),
+    click.option(
+        "--training",
+        "-t",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help="Training/CPD extract (repeatable; a directory reads every file in it).",
+    ),
+)
 column_options = _compose(
     click.option(
         "--column",
@@ -430,14 +440,7 @@ Examples:
 
 
 @cli.command(epilog=COMPUTE_EPILOG)
-@click.argument("data", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--training",
-    "-t",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Training/CPD extract (repeatable; a directory reads every file in it).",
-)
+@extract_arguments
 @click.option(
     "--history",
     type=click.Path(path_type=Path),
@@ -823,14 +826,7 @@ and course types, bank staff excluded, years with no White or BME staff.
 
 
 @cli.command(epilog=CHECK_EPILOG)
-@click.argument("data", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--training",
-    "-t",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Training/CPD extract (repeatable; a directory reads every file in it).",
-)
+@extract_arguments
 @window_options
 @read_options
 @column_options

@@ -14,7 +14,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from wres4 import stats
-from wres4.result import BASE_COLUMNS, RATIO_COLUMNS, STATS_COLUMNS, TREND_COLUMNS, row_dicts
+from wres4.result import (
+    BASE_COLUMNS,
+    COUNT_COLUMNS,
+    RATIO_COLUMNS,
+    STATS_COLUMNS,
+    TREND_COLUMNS,
+    row_dicts,
+)
 from wres4.settings import Settings
 from wres4.values import period_name
 
@@ -204,14 +211,7 @@ def _trend(table: pd.DataFrame, settings: Settings) -> dict[str, Any] | None:
 def _disclose(table: pd.DataFrame) -> pd.DataFrame:
     """NHS disclosure control: counts 1-7 hidden, others to the nearest 5 (stats unchanged)."""
     out = table.copy()
-    count_cols = [
-        "white_headcount",
-        "white_accessed",
-        "bme_headcount",
-        "bme_accessed",
-        "unknown_headcount",
-        "unknown_accessed",
-    ]
+    count_cols = list(COUNT_COLUMNS)
     suppressed_any: list[bool] = []
     for col in count_cols:
         out[col] = [
