@@ -136,7 +136,14 @@ def load_staff(
 
     snapshot = _snapshots(table, first, settings, as_at, where, findings, today)
     frame = pd.DataFrame({"snapshot": snapshot})
-    frame["year"] = _years(snapshot, settings)
+    # A handful of distinct snapshot dates: work out their years and the latest of each
+    # year once, then map back to the rows.
+    snap_codes, distinct = pd.factorize(snapshot.view("int64"))
+    distinct_days = distinct.astype("int64").view("datetime64[D]")
+    distinct_years = _years(distinct_days, settings)
+    frame["year"] = distinct_years[snap_codes]
+    # Each reporting year is computed on its own snapshot: the latest one inside that year.
+    frame["_older"] = _superseded(distinct_days, distinct_years)[snap_codes]
     frame["_row"] = table.column("_row").to_numpy()
     frame["_order"] = np.arange(len(frame))
     keep = ~np.isnat(snapshot)
@@ -156,9 +163,7 @@ def load_staff(
     if frame.empty:
         raise DataError(f"{where}: no row has a readable snapshot date.")
 
-    # Each reporting year is computed on its own snapshot: the latest one inside that year.
-    latest = frame.groupby("year")["snapshot"].transform("max")
-    older = frame["snapshot"] != latest
+    older = frame["_older"]
     if older.any():
         dropped = sorted({d.date().isoformat() for d in frame.loc[older, "snapshot"].unique()})
         findings.append(
@@ -384,6 +389,18 @@ def _snapshots(
         dates = np.where(chosen, dates, np.datetime64("NaT", "D"))
     result: np.ndarray = dates
     return result
+
+
+def _superseded(days: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """For distinct snapshot dates: is a later snapshot in the same reporting year?"""
+    import numpy as np
+
+    latest: dict[int, np.datetime64] = {}
+    for day, year in zip(days, years, strict=True):
+        if not np.isnat(day) and (int(year) not in latest or day > latest[int(year)]):
+            latest[int(year)] = day
+    flags = [not np.isnat(d) and d != latest[int(y)] for d, y in zip(days, years, strict=True)]
+    return np.array(flags, dtype=bool)
 
 
 def _years(snapshot: np.ndarray, settings: Settings) -> np.ndarray:
