@@ -68,23 +68,20 @@ def reason_text(flags: str, bme: str) -> str | None:
 
 
 def ratio_cell(row: dict[str, Any], bme: str) -> str:
-    """ "1.15 (1.03–1.29)", or the reason it is not calculable."""
+    """ "1.15 (1.03–1.29)", starred when the interval excludes 1; "not calculable (≥ 0.53)"
+    when it is not (the reason is a footnote)."""
     flags = str(row.get("flags") or "")
+    low, high = row.get("ci_low"), row.get("ci_high")
     if is_missing(row.get("relative_likelihood")):
         if "suppressed" in flags.split(";"):
             return "suppressed"
-        reason = reason_text(flags, bme)
-        low = row.get("ci_low")
-        if reason and not is_missing(low):
-            return f"{reason} (lower bound {fmt_ratio(low)})"
-        return reason or ""
+        if reason_text(flags, bme) is None:
+            return ""
+        return "not calculable" + (f" (≥ {fmt_ratio(low)})" if not is_missing(low) else "")
     text = fmt_ratio(row["relative_likelihood"])
-    low, high = row.get("ci_low"), row.get("ci_high")
     if not is_missing(low) or not is_missing(high):
         text += f" ({fmt_ratio(low) or '…'}–{fmt_ratio(high) or '∞'})"
-        if excludes_one(row):
-            text += " *"
-    return text
+    return text + (" *" if excludes_one(row) else "")
 
 
 def excludes_one(row: dict[str, Any]) -> bool:
@@ -107,23 +104,6 @@ def breakdown_cells(row: dict[str, Any], by: tuple[str, ...]) -> list[str]:
     if by and all(is_missing(row[name]) for name in by):
         return ["All staff"] + [""] * (len(by) - 1)
     return ["" if is_missing(row[name]) else str(row[name]) for name in by]
-
-
-def ratio_parts(row: dict[str, Any], bme: str) -> tuple[str, str]:
-    """The ratio and its interval as two cells; a reason when it is not calculable."""
-    flags = str(row.get("flags") or "").split(";")
-    low, high = row.get("ci_low"), row.get("ci_high")
-    if is_missing(row.get("relative_likelihood")):
-        if "suppressed" in flags:
-            return "suppressed", ""
-        reason = reason_text(";".join(flags), bme)
-        bound = f"≥ {fmt_ratio(low)}" if not is_missing(low) else ""
-        return ("not calculable" if reason else ""), bound
-    interval = ""
-    if not is_missing(low) or not is_missing(high):
-        interval = f"{fmt_ratio(low) or '…'}–{fmt_ratio(high) or '∞'}"
-    star = " *" if excludes_one(row) else ""
-    return fmt_ratio(row["relative_likelihood"]) + star, interval
 
 
 def trend_sentence(result: Result) -> str | None:
@@ -190,25 +170,27 @@ def print_table(result: Result, console: Console) -> None:
     table.add_column("White", justify="right", no_wrap=True)
     table.add_column(bme, justify="right", no_wrap=True)
     table.add_column("Unknown", justify="right", no_wrap=True)
-    table.add_column("Ratio", justify="right", no_wrap=True)
-    table.add_column(level, justify="right", no_wrap=True)
+    table.add_column(f"Ratio ({level})", justify="right", no_wrap=True)
     table.add_column("p", justify="right", no_wrap=True)
+    has_holm = "p_holm" in result.table.columns
+    if has_holm:
+        table.add_column("p Holm", justify="right", no_wrap=True)
     if has_change:
         table.add_column("vs prev", justify="right")
     if has_band:
         table.add_column("in band")
     for row in row_dicts(result.table):
         cells = breakdown_cells(row, result.by)
-        ratio, interval = ratio_parts(row, bme)
         cells += [
             str(row["period"]),
             group_cell(row, "white"),
             group_cell(row, "bme"),
             fmt_count(row["unknown_headcount"]),
-            ratio,
-            interval,
+            ratio_cell(row, bme),
             fmt_p(row["p_value"]),
         ]
+        if has_holm:
+            cells.append(fmt_p(row["p_holm"]))
         if has_change:
             cells.append(fmt_ratio(row["change_vs_previous"]))
         if has_band:
