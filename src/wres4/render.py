@@ -160,25 +160,29 @@ def print_table(result: Result, console: Console) -> None:
     table = Table(
         title="WRES indicator 4: relative likelihood of accessing non-mandatory training/CPD",
         box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        collapse_padding=True,
         title_justify="left",
     )
     has_change = "change_vs_previous" in result.table.columns
     has_band = "in_band" in result.table.columns
     for name in result.by:
-        table.add_column(name)
-    table.add_column("Year", no_wrap=True)
-    table.add_column("White", justify="right", no_wrap=True)
-    table.add_column(bme, justify="right", no_wrap=True)
-    table.add_column("Unknown", justify="right", no_wrap=True)
-    table.add_column(f"Ratio ({level})", justify="right", no_wrap=True)
-    table.add_column("p", justify="right", no_wrap=True)
+        table.add_column(name, min_width=9, overflow="fold")
+    # Minimum widths keep every column readable on an 80-column terminal: cells wrap
+    # (the likelihood above its counts) rather than being cut off.
+    table.add_column("Year", min_width=7, overflow="fold")
+    table.add_column("White", justify="right", min_width=6, overflow="fold")
+    table.add_column(bme, justify="right", min_width=6, overflow="fold")
+    table.add_column("Unknown", justify="right", min_width=5, overflow="fold")
+    table.add_column(f"Ratio ({level})", justify="right", min_width=11, overflow="fold")
+    table.add_column("p", justify="right", min_width=6, overflow="fold")
     has_holm = "p_holm" in result.table.columns
     if has_holm:
-        table.add_column("p Holm", justify="right", no_wrap=True)
+        table.add_column("p Holm", justify="right", min_width=6, overflow="fold")
     if has_change:
-        table.add_column("vs prev", justify="right")
+        table.add_column("vs prev", justify="right", min_width=5, overflow="fold")
     if has_band:
-        table.add_column("in band")
+        table.add_column("in band", min_width=3, overflow="fold")
     for row in row_dicts(result.table):
         cells = breakdown_cells(row, result.by)
         cells += [
