@@ -198,3 +198,23 @@ def test_duplicate_people_are_reported(tmp_path: Path) -> None:
     result = run(tmp_path, staff, [cpd(1), cpd(2)])
     dupes = [f for f in result.findings if f.code == "duplicate_person"]
     assert [f.count for f in dupes] == [1]
+
+
+@pytest.mark.parametrize(
+    ("value", "bank"),
+    [
+        ("Bank", True),
+        ("BANK", True),
+        ("Bank Staff", True),
+        ("Bank Only", True),
+        ("Bank - Nursing", True),
+        ("Non-Bank", False),
+        ("Permanent", False),
+        ("Fixed Term Temp", False),
+        ("Banked hours", False),
+    ],
+)
+def test_bank_categories(value: str, bank: bool) -> None:
+    from wres4.staff import is_bank
+
+    assert is_bank(value, ["bank"]) is bank

@@ -18,6 +18,7 @@ import click
 from wres4 import __version__
 from wres4.errors import QualityError, Wres4Error
 from wres4.export import FORMATS, format_for_path
+from wres4.readers import KNOWN_ROLES
 from wres4.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -146,7 +147,12 @@ def parse_mapping(ctx: click.Context, param: click.Parameter, value: Sequence[st
         role, sep, header = item.partition("=")
         if not sep or not role.strip() or not header.strip():
             raise click.BadParameter(f"'{item}' is not ROLE=HEADER, e.g. person_id='Emp No'.")
-        out[role.strip().lower().replace(" ", "_")] = header.strip()
+        name = role.strip().lower().replace(" ", "_")
+        if name not in KNOWN_ROLES:
+            raise click.BadParameter(
+                f"'{role}' is not a role; roles: {', '.join(sorted(KNOWN_ROLES))}."
+            )
+        out[name] = header.strip()
     return out
 
 
@@ -569,14 +575,19 @@ def ethnicity(
         raise click.UsageError("give LABELs or --from FILE.")
     if column and from_file is None:
         raise click.UsageError("--column goes with --from FILE.")
+    # The config file's overrides and column map apply here too: this is how an analyst
+    # checks that an override works before running compute.
+    settings, _ = settings_for(ctx, {})
+    overrides = settings.ethnicity_overrides or None
     counts: list[tuple[str, int]] = [(label, 1) for label in labels]
     if from_file is not None:
         from wres4.readers import label_counts
 
-        counts += label_counts(from_file, column, sheet)
+        mapped = column or settings.columns.get("staff", {}).get("ethnicity")
+        counts += label_counts(from_file, mapped, sheet)
     rows = []
     for label, count in counts:
-        eth = classify(label)
+        eth = classify(label, overrides)
         if unmapped and eth.source != "unrecognised":
             continue
         rows.append(

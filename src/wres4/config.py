@@ -170,16 +170,16 @@ def _build(data: Mapping[str, Any], text: str, path: Path) -> Config:
 
     columns = check.table(data, "columns", SECTIONS["columns"])
     mapping: dict[str, dict[str, str]] = {}
-    from wres4.readers import ROLE_ALIASES
+    from wres4.readers import KNOWN_ROLES
 
     for kind, roles in columns.items():
         check.typed("columns", kind, roles, dict)
         for role, header in roles.items():
-            if role not in ROLE_ALIASES:
+            if role not in KNOWN_ROLES:
                 raise check.fail(
                     f"columns.{kind}",
                     role,
-                    f"unknown role; roles: {', '.join(sorted(ROLE_ALIASES))}.",
+                    f"unknown role; roles: {', '.join(sorted(KNOWN_ROLES))}.",
                 )
             check.typed(f"columns.{kind}", role, header, str)
         mapping[kind] = dict(roles)

@@ -408,6 +408,21 @@ def _build_labels(
 
 
 _LABELS = _build_labels(_CODES, _SUBGROUPS, _EXTRA_LABELS)
+# Extracts and returns that are already grouped name the group itself (no code applies).
+_GROUP_NAMES: dict[str, str] = {
+    "BME": "BME",
+    "BAME": "BME",
+    "BME staff": "BME",
+    "Black and minority ethnic": "BME",
+    "Black, Asian and minority ethnic": "BME",
+    "Ethnic minority": "BME",
+    "Ethnic minorities": "BME",
+    "Minority ethnic": "BME",
+    "Global majority": "BME",
+    "White staff": "White",
+}
+for _name, _group in _GROUP_NAMES.items():
+    _LABELS.setdefault(normalise_key(_name), Ethnicity(None, _group, _group, "label"))
 # Code keys are casefolded like everything else: "cp" -> the result for CP.
 _BY_CODE: dict[str, tuple[Ethnicity, _Family]] = {
     code.casefold(): (Ethnicity(code, category, _FAMILIES[family].group, "code"), _FAMILIES[family])

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from wres4 import __version__
 from wres4.errors import ColumnError, DataError
-from wres4.readers import ROLE_ALIASES, Source, header_key, open_source, resolve_columns
+from wres4.readers import (
+    DATA_LIKE,
+    ROLE_ALIASES,
+    Source,
+    header_key,
+    open_source,
+    resolve_columns,
+)
 from wres4.result import COUNT_COLUMNS, DIRECTION_SENTENCE, Finding, Result
 from wres4.settings import Settings
 from wres4.table import build_table
@@ -133,6 +140,11 @@ def detect_form(source: Source, has_training: bool) -> str:
         return "aggregate"
     if has("person_id") and has("accessed"):
         return "person"
+    if any(DATA_LIKE.match(str(h).strip()) for h in headers):
+        raise ColumnError(
+            f"{source.names[0]}: the first row looks like data (numbers or dates), not column "
+            "names; the file needs its header row. Export the extract again with headers."
+        )
     shown = ", ".join(f"'{h}'" for h in headers[:20]) or "(none)"
     raise ColumnError(
         f"{source.names[0]}: cannot tell what kind of input this is; columns found: {shown}. "

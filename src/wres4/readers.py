@@ -138,6 +138,9 @@ ROLE_ALIASES: dict[str, tuple[str, ...]] = {
     "disability": ("disability", "disabled"),
 }
 
+# Every role a column can be mapped to (the application log adds its decision column).
+KNOWN_ROLES = frozenset(ROLE_ALIASES) | {"decision"}
+
 # Person id headers whose values carry an assignment suffix ("12345678-2").
 ASSIGNMENT_HEADERS = frozenset({"assignmentnumber", "assignmentno"})
 
@@ -651,7 +654,10 @@ def _resolve_file(
     for name in extra:
         if name in index_of:
             continue
-        index = find([name], name)
+        # A mapped role first (config or --column), then the name as a header, then aliases.
+        index = find([explicit[name]], name) if name in explicit else None
+        if index is None:
+            index = find([name], name)
         if index is None and name in ROLE_ALIASES:
             index = find(ROLE_ALIASES[name], name)
         if index is None:
@@ -660,11 +666,21 @@ def _resolve_file(
             )
         index_of[name] = index
     missing = [r for r in required if r not in index_of]
+    if missing and sum(bool(DATA_LIKE.match(h.strip())) for h in headers) >= 1:
+        # Never echo the row: it is a person's record, not column names (privacy).
+        raise ColumnError(
+            f"{path}: the first row looks like data (numbers or dates), not column names; "
+            "the file needs its header row. Export the extract again with headers."
+        )
     if missing:
         raise ColumnError(missing_message(path, headers, missing, label=label))
     roles = {role: headers[i] for role, i in index_of.items()}
     assignment = "person_id" in roles and header_key(roles["person_id"]) in ASSIGNMENT_HEADERS
     return Columns(path, headers, roles, index_of, assignment)
+
+
+# A header cell that is a number, id or date is a data row, not a header.
+DATA_LIKE = re.compile(r"^[0-9][0-9 ,./:-]*$")
 
 
 def missing_message(

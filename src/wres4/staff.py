@@ -446,6 +446,14 @@ def _groups(
     return labels, unmapped, per_row, idx, texts
 
 
+def is_bank(value: str, bank_words: Sequence[str]) -> bool:
+    """A bank category: "Bank", "Bank Staff", "Bank - Nursing"; not "Non-Bank" (R2)."""
+    word = f" {normalise_word(value)} "
+    if " non bank " in word or " not bank " in word:
+        return False
+    return any(f" {bank} " in word for bank in bank_words if bank)
+
+
 def _bank(table: pa.Table, settings: Settings) -> np.ndarray:
     import numpy as np
 
@@ -453,9 +461,9 @@ def _bank(table: pa.Table, settings: Settings) -> np.ndarray:
 
     if "bank" not in table.column_names:
         return np.zeros(table.num_rows, dtype=bool)
-    bank_words = {normalise_word(v) for v in settings.bank_values}
+    bank_words = [normalise_word(v) for v in settings.bank_values]
     idx, values = encode(table.column("bank"))
-    flags = np.array([normalise_word(t) in bank_words for t in values.to_pylist()], dtype=bool)
+    flags = np.array([is_bank(t, bank_words) for t in values.to_pylist()], dtype=bool)
     per_row: np.ndarray = flags[idx]
     return per_row
 

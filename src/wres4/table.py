@@ -17,6 +17,7 @@ from wres4 import stats
 from wres4.result import (
     BASE_COLUMNS,
     COUNT_COLUMNS,
+    P_COLUMNS,
     RATIO_COLUMNS,
     STATS_COLUMNS,
     TREND_COLUMNS,
@@ -230,7 +231,8 @@ def _disclose(table: pd.DataFrame) -> pd.DataFrame:
             if hidden & needs:
                 out.at[out.index[i], col] = None
         if hidden & {"white_headcount", "white_accessed", "bme_headcount", "bme_accessed"}:
-            for col in RATIO_COLUMNS:
+            # Intervals and p-values of a table with a hidden count would give it away.
+            for col in (*RATIO_COLUMNS, *P_COLUMNS):
                 if col in out.columns:
                     out.at[out.index[i], col] = None
     flags = []
