@@ -206,3 +206,37 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(files: tuple[Path, Path])
     staff, training = files
     result = CliRunner().invoke(cli, ["compute", str(staff), "--training", str(training)])
     assert "Reading the" not in result.stderr
+
+
+def test_sheet_options_apply_to_their_own_workbook(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    def workbook(path: Path, sheet: str, text: str) -> None:
+        book = Workbook()
+        ws = book.active
+        assert ws is not None
+        ws.title = sheet
+        for line in text.strip().splitlines():
+            ws.append(line.split(","))
+        book.save(path)
+
+    workbook(tmp_path / "staff.xlsx", "Staff", STAFF)
+    workbook(tmp_path / "training.xlsx", "Bookings", TRAINING)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "compute",
+            str(tmp_path / "staff.xlsx"),
+            "--sheet",
+            "Staff",
+            "--training",
+            str(tmp_path / "training.xlsx"),
+            "--training-sheet",
+            "Bookings",
+            "-f",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    row = json.loads(result.stdout)["results"][0]
+    assert (row["white_accessed"], row["bme_accessed"]) == (1, 1)

@@ -525,3 +525,27 @@ def test_cli_help_has_examples() -> None:
     assert out.exit_code == 0
     assert "Monitor CPD applications by ethnic group" in out.stdout
     assert 'wres4 funnel applications.csv --staff staff.csv --target "Ready Now=5"' in out.stdout
+
+
+def test_staff_without_snapshot_column_takes_as_at(tmp_path: Path) -> None:
+    staff = tmp_path / "staff.csv"
+    staff.write_text(
+        "Employee Number,Ethnic Origin\n1,A White - British\n2,A White - British\n3,PC Black Nigerian\n",
+        encoding="utf-8",
+    )
+    log = tmp_path / "applications.csv"
+    log.write_text(
+        "Employee Number,Programme,Date Applied,Decision\n"
+        "1,Ready Now,2024-05-01,Approved\n"
+        "3,Ready Now,2024-06-01,Declined\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli,
+        ["funnel", str(log), "--staff", str(staff), "--as-at", "2024-03-31", "-f", "json", "-q"],
+    )
+    assert result.exit_code == 0, result.output
+    rows = {r["group"]: r for r in json.loads(result.stdout)["results"]}
+    # The 31 March 2024 snapshot is the headcount of 2024/25: White 2 (1 applied), BME 1.
+    assert rows["White"]["headcount"] == 2 and rows["White"]["applied"] == 1
+    assert rows["BME"]["headcount"] == 1 and rows["BME"]["declined"] == 1

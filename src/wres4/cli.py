@@ -165,6 +165,7 @@ SETTING_OPTIONS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "disclosure": ("disclosure", str),
     "round_ratios": ("round_ratios", bool),
     "sheet": ("sheet", str),
+    "training_sheet": ("training_sheet", str),
     "encoding": ("encoding", str),
     "bme_label": ("bme_label", str),
     "month_first": ("day_first", lambda flag: not flag),
@@ -303,6 +304,9 @@ column_options = _compose(
         multiple=True,
         callback=parse_mapping,
         help="Map a role to a header in DATA, e.g. --column person_id='Emp No'.",
+    ),
+    click.option(
+        "--training-sheet", help="Excel sheet of the training extract (default: the first)."
     ),
     click.option(
         "--training-column",
@@ -740,6 +744,11 @@ def parse_targets(ctx: click.Context, param: click.Parameter, value: Sequence[st
     callback=parse_mapping,
     help="Map a role to a header in the staff extract, e.g. person_id='Emp No'.",
 )
+@click.option(
+    "--as-at",
+    callback=parse_date_option,
+    help="Snapshot date of a staff extract that has no snapshot column.",
+)
 @click.option("--strict", is_flag=True, help="Exit 3 without output if data problems are found.")
 @output_options
 @click.pass_context
@@ -753,6 +762,7 @@ def funnel(
     section: str | None,
     log_columns: dict[str, str],
     staff_columns: dict[str, str],
+    as_at: dt.date | None,
     strict: bool,
     fmt: str | None,
     output: Path | None,
@@ -771,7 +781,9 @@ def funnel(
     settings = replace(settings, columns=columns)
     fmt = choose_format(fmt, output, default_format)
     _check_funnel_output(fmt, section, output)
-    result = run(applications, staff=staff, per=per, targets=targets, settings=settings)
+    result = run(
+        applications, staff=staff, per=per, targets=targets, settings=settings, as_at=as_at
+    )
     report_findings(ctx, result.findings, strict)
     _emit_funnel(ctx, result, fmt, section, output)
 

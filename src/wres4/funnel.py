@@ -11,6 +11,7 @@ decisions.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,6 +131,7 @@ def funnel(
     per: str = "year",
     targets: Mapping[str, int] = NO_TARGETS,
     settings: Settings | None = None,
+    as_at: dt.date | None = None,
 ) -> FunnelResult:
     """Monitor CPD applications by ethnic group: stages, rates, relative likelihoods,
     decline reasons, representation and programme targets.
@@ -151,7 +153,9 @@ def funnel(
         sheet=settings.sheet,
         encoding=settings.encoding,
     )
-    people, staff_inputs = _load_staff([Path(p) for p in staff], settings) if staff else (None, [])
+    people, staff_inputs = (
+        _load_staff([Path(p) for p in staff], settings, as_at) if staff else (None, [])
+    )
     log = read_log(source, per, settings, people)
     findings = [*(people.findings if people else ()), *log.findings]
     where = source.names[0]
@@ -211,7 +215,9 @@ def _goals(targets: Mapping[str, int]) -> dict[str, int]:
     return out
 
 
-def _load_staff(paths: Sequence[Path], settings: Settings) -> tuple[Staff, list[Path]]:
+def _load_staff(
+    paths: Sequence[Path], settings: Settings, as_at: dt.date | None = None
+) -> tuple[Staff, list[Path]]:
     from wres4.indicator import STAFF_ROLES
     from wres4.readers import open_source, resolve_columns
     from wres4.staff import load_staff
@@ -223,7 +229,7 @@ def _load_staff(paths: Sequence[Path], settings: Settings) -> tuple[Staff, list[
         required=("person_id", "ethnicity"),
         explicit=dict(settings.columns.get("staff", {})),
     )
-    return load_staff(source, columns, settings), list(source.paths)
+    return load_staff(source, columns, settings, as_at=as_at), list(source.paths)
 
 
 def _meta(

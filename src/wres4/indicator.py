@@ -186,7 +186,10 @@ def _count_people(
     extra: list[Path] = []
     if form == "extracts":
         tsource = open_source(
-            training_paths, "training extract", sheet=settings.sheet, encoding=settings.encoding
+            training_paths,
+            "training extract",
+            sheet=settings.training_sheet,
+            encoding=settings.encoding,
         )
         extra = list(tsource.paths)
         tcols = resolve_columns(

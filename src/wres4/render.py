@@ -111,8 +111,13 @@ def trend_sentence(result: Result) -> str | None:
     if not trend:
         return None
     years = trend["years"]
+    span = (
+        f"{years[0]}–{years[-1]}"
+        if years == list(range(years[0], years[-1] + 1))
+        else ", ".join(map(str, years)) + " (years without a calculable ratio left out)"
+    )
     return (
-        f"Trend {years[0]}–{years[-1]}: the relative likelihood changed by × "
+        f"Trend {span}: the relative likelihood changed by × "
         f"{fmt_ratio(trend['per_year'])} per year (95% CI {fmt_ratio(trend['ci_low'])}–"
         f"{fmt_ratio(trend['ci_high'])}, p = {fmt_p(trend['p_value'])})."
     ).replace("95%", f"{round(result.meta['settings']['confidence'] * 100):g}%")

@@ -146,6 +146,7 @@ class Settings:
     # input kind ("staff", "training", "applications") -> role -> header in the file
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     sheet: str | None = None
+    training_sheet: str | None = None
     encoding: str | None = None
     ci_method: str = "koopman"
     confidence: float = 0.95

@@ -335,10 +335,10 @@ def _snapshots(
                 Finding(
                     "assumed_snapshot",
                     f"the staff extract has no snapshot date or year column; it is taken as the "
-                    f"staff in post on {day.isoformat()} (set another date with --as-at)",
+                    f"staff in post on {day.isoformat()}, the latest snapshot day before today, "
+                    "so the result depends on the day it is run; give the date with --as-at",
                     n,
                     file=where,
-                    problem=False,
                 )
             )
         return np.full(n, np.datetime64(day, "D"), dtype="datetime64[D]")
