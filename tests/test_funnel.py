@@ -530,7 +530,8 @@ def test_cli_help_has_examples() -> None:
 def test_staff_without_snapshot_column_takes_as_at(tmp_path: Path) -> None:
     staff = tmp_path / "staff.csv"
     staff.write_text(
-        "Employee Number,Ethnic Origin\n1,A White - British\n2,A White - British\n3,PC Black Nigerian\n",
+        "Employee Number,Ethnic Origin\n"
+        "1,A White - British\n2,A White - British\n3,PC Black Nigerian\n",
         encoding="utf-8",
     )
     log = tmp_path / "applications.csv"

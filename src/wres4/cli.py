@@ -323,8 +323,20 @@ def _set_flag(ctx: click.Context, param: click.Parameter, value: bool) -> None:
         ctx.ensure_object(dict)[param.name] = True
 
 
+def _set_config(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.ensure_object(dict)["config"] = value
+
+
 def output_options(func: F) -> F:
-    """-f/-o, and the global --quiet/--debug, which also work after the command name."""
+    """-f/-o, and the global --quiet/--debug/--config, which also work after the command name."""
+    func = click.option(
+        "--config",
+        type=click.Path(dir_okay=False, path_type=Path),
+        expose_value=False,
+        callback=_set_config,
+        help="Config file (default: $WRES4_CONFIG, else ./wres4.toml).",
+    )(func)
     func = click.option(
         "--quiet",
         "-q",
@@ -857,8 +869,8 @@ and course types, bank staff excluded, years with no White or BME staff.
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["text", "json"]),
-    help="text (default) for people, json for programs (the same facts).",
+    type=click.Choice(["text", "table", "json"]),
+    help="text (default; 'table' is the same) for people, json for programs (the same facts).",
 )
 @click.option(
     "-o",
@@ -868,6 +880,13 @@ and course types, bank staff excluded, years with no White or BME staff.
 )
 @click.option("--quiet", "-q", is_flag=True, expose_value=False, callback=_set_flag, hidden=True)
 @click.option("--debug", is_flag=True, expose_value=False, callback=_set_flag, hidden=True)
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    expose_value=False,
+    callback=_set_config,
+    hidden=True,
+)
 @click.pass_context
 def check(
     ctx: click.Context,

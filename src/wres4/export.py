@@ -37,7 +37,6 @@ SUFFIX_FORMATS = {
     ".markdown": "markdown",
     ".xlsx": "xlsx",
     ".parquet": "parquet",
-    ".txt": "table",
 }
 # Text from the input that a spreadsheet would run as a formula (SPEC §5).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
