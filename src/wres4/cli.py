@@ -27,7 +27,7 @@ EXIT_CODES = """\b
 Exit codes:
   0  success
   1  input or data error (missing or unreadable file, missing column, nothing computable)
-  2  usage error (bad or conflicting options)
+  2  usage error (bad or conflicting options, an invalid config file)
   3  data-quality problems (wres4 check, or any command with --strict)"""
 
 
