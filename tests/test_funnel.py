@@ -550,3 +550,24 @@ def test_staff_without_snapshot_column_takes_as_at(tmp_path: Path) -> None:
     # The 31 March 2024 snapshot is the headcount of 2024/25: White 2 (1 applied), BME 1.
     assert rows["White"]["headcount"] == 2 and rows["White"]["applied"] == 1
     assert rows["BME"]["headcount"] == 1 and rows["BME"]["declined"] == 1
+
+
+def test_applicants_in_no_staff_snapshot_are_reported(tmp_path: Path) -> None:
+    staff = tmp_path / "staff.csv"
+    staff.write_text(
+        "Employee Number,Ethnic Origin,Snapshot Date\n1,A White - British,31/03/2024\n",
+        encoding="utf-8",
+    )
+    log = tmp_path / "applications.csv"
+    log.write_text(
+        "Employee Number,Ethnic Origin,Date Applied,Decision\n"
+        "1,A White - British,2024-05-01,Approved\n"
+        "7,A White - British,2024-05-02,Approved\n"
+        "7,A White - British,2024-06-02,Declined\n",
+        encoding="utf-8",
+    )
+    result = funnel([log], staff=[staff])
+    found = [f for f in result.findings if f.code == "applicant_not_in_staff"]
+    # Person 7 made two applications and is in no snapshot.
+    assert len(found) == 1 and found[0].count == 2
+    assert "(1 people)" in found[0].message

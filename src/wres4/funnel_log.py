@@ -138,6 +138,8 @@ def read_log(source: Source, per: str, settings: Settings, staff: Staff | None) 
     frame["person"] = _people(table, columns, where, roles, findings)
     if "ethnicity" in roles:
         frame["group"] = _log_groups(table, settings, where, roles, findings)
+        if staff is not None and "person_id" in roles:
+            _applicants_in_no_snapshot(table, columns, staff, where, roles, findings)
     else:
         assert staff is not None
         frame["group"] = _staff_groups(table, columns, dates, staff, where, roles, findings)
@@ -159,6 +161,36 @@ def read_log(source: Source, per: str, settings: Settings, staff: Staff | None) 
         has_course="course" in roles,
         findings=findings,
     )
+
+
+def _applicants_in_no_snapshot(
+    table: pa.Table,
+    columns: Mapping[Path, Columns],
+    staff: Staff,
+    where: str,
+    roles: dict[str, str],
+    out: list[Finding],
+) -> None:
+    """Applicants the staff extract does not know: counted as applicants, in no headcount."""
+    import numpy as np
+    import pyarrow as pa
+
+    keys = _keys(table, columns)
+    known = staff.positions(pa.array(keys, type=pa.string())) >= 0
+    unknown = ~known & (keys != "")
+    if unknown.any():
+        people = len(np.unique(keys[unknown]))
+        out.append(
+            Finding(
+                "applicant_not_in_staff",
+                f"{int(unknown.sum()):,} applications ({people:,} people) are from people in no "
+                "staff snapshot; they count as applicants but in no headcount, so application "
+                "rates may be overstated",
+                int(unknown.sum()),
+                file=where,
+                column=roles["person_id"],
+            )
+        )
 
 
 def _alias_roles(source: Source, user: Mapping[str, str]) -> dict[str, str]:
