@@ -122,7 +122,7 @@ def test_messy_inputs_exit_3_with_every_finding(tmp_path: Path) -> None:
     assert "      Booked-ish  (1)\n" in problems
     assert "      Whatever  (1)\n" in notes
     # Person ids are personal data: never shown unless asked for.
-    assert "(1 people) have an id found in no staff snapshot" in problems
+    assert "(1 person) have an id found in no staff snapshot" in problems
     assert "id 99" not in out and "id 2 " not in out and "id 3:" not in out
     assert "dated outside every reporting window (they run from 2019-06-15" in notes
     assert out.endswith(
@@ -137,7 +137,7 @@ def test_person_ids_only_with_show_ids(tmp_path: Path) -> None:
     assert result.exit_code == 3
     assert "(e.g. id 2 in 2023/24: 'PC Black Nigerian' ×2" in result.stdout
     assert "(e.g. id 3: BME in 2023, White in 2024)" in result.stdout
-    assert "(1 people, e.g. id 99)" in result.stdout
+    assert "(1 person, e.g. id 99)" in result.stdout
 
 
 def test_json_is_the_library_audit(tmp_path: Path) -> None:

@@ -570,4 +570,4 @@ def test_applicants_in_no_staff_snapshot_are_reported(tmp_path: Path) -> None:
     found = [f for f in result.findings if f.code == "applicant_not_in_staff"]
     # Person 7 made two applications and is in no snapshot.
     assert len(found) == 1 and found[0].count == 2
-    assert "(1 people)" in found[0].message
+    assert "(1 person)" in found[0].message

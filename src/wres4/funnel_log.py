@@ -19,7 +19,7 @@ from wres4 import funnel_status as status
 from wres4.errors import ColumnError, DataError
 from wres4.funnel_status import distinct_map, distinct_texts, sample_rows
 from wres4.readers import ROLE_ALIASES, header_key
-from wres4.result import Finding
+from wres4.result import Finding, count_people
 from wres4.settings import Settings
 from wres4.values import period_name
 
@@ -183,9 +183,9 @@ def _applicants_in_no_snapshot(
         out.append(
             Finding(
                 "applicant_not_in_staff",
-                f"{int(unknown.sum()):,} applications ({people:,} people) are from people in no "
-                "staff snapshot; they count as applicants but in no headcount, so application "
-                "rates may be overstated",
+                f"{int(unknown.sum()):,} applications ({count_people(people)}) are from people "
+                "in no staff snapshot; they count as applicants but in no headcount, so "
+                "application rates may be overstated",
                 int(unknown.sum()),
                 file=where,
                 column=roles["person_id"],

@@ -107,6 +107,14 @@ class Result:
         return self.table[mask]
 
 
+def count_people(count: int, verb: str = "") -> str:
+    """ "1 person has" / "3 people have": a count of people with its verb agreeing."""
+    forms = {"have": ("has", "have"), "appear": ("appears", "appear"), "are": ("is", "are")}
+    one, many = forms.get(verb, (verb, verb))
+    text = f"{count:,} {'person' if count == 1 else 'people'}"
+    return f"{text} {one if count == 1 else many}".rstrip()
+
+
 def row_dicts(table: pd.DataFrame) -> list[dict[str, Any]]:
     """The rows of a result table as plain dicts keyed by column name."""
     return [{str(k): v for k, v in row.items()} for row in table.to_dict("records")]

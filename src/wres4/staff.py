@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wres4.errors import ColumnError, DataError
-from wres4.result import Finding
+from wres4.result import Finding, count_people
 from wres4.settings import Settings
 from wres4.training import Windows, clip, normalise_word
 from wres4.values import period_name
@@ -185,7 +185,7 @@ def load_staff(
         findings.append(
             Finding(
                 "duplicate_person",
-                f"{dupes:,} people appear on more than one row of a snapshot (several "
+                f"{count_people(dupes, 'appear')} on more than one row of a snapshot (several "
                 "assignments or repeated rows); each is counted once",
                 dupes,
                 file=where,
@@ -204,7 +204,8 @@ def load_staff(
         findings.append(
             Finding(
                 "conflicting_ethnicity",
-                f"{conflicts:,} people have rows with different ethnic groups in one snapshot "
+                f"{count_people(conflicts, 'have')} rows with different ethnic groups in one "
+                "snapshot "
                 f"(e.g. {shown[0][0]}); rule used: {CONFLICT_RULE}",
                 conflicts,
                 file=where,
@@ -217,7 +218,8 @@ def load_staff(
         findings.append(
             Finding(
                 "ethnicity_changed",
-                f"{changed[0]:,} people have a different ethnic group in different snapshots "
+                f"{count_people(changed[0], 'have')} a different ethnic group in different "
+                "snapshots "
                 f"(e.g. {changed[1][0][0]}); each year uses the value in its own snapshot",
                 changed[0],
                 file=where,
@@ -235,7 +237,8 @@ def load_staff(
             findings.append(
                 Finding(
                     "bank_excluded",
-                    f"{total:,} bank-only people are excluded from the headcount "
+                    f"{total:,} bank-only {'person is' if total == 1 else 'people are'} excluded "
+                    "from the headcount "
                     f"({first.roles['bank']} is Bank on all their rows)",
                     total,
                     file=where,

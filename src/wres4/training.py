@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wres4.result import Finding
+from wres4.result import Finding, count_people
 from wres4.settings import Settings
 
 if TYPE_CHECKING:
@@ -221,8 +221,9 @@ class Reduction:
             out.append(
                 Finding(
                     "unmatched_training_id",
-                    f"{self.unmatched_records:,} {label} records ({self.unmatched_people:,} "
-                    f"people{shown}) have an id found in no staff snapshot; they cannot count",
+                    f"{self.unmatched_records:,} {label} records "
+                    f"({count_people(self.unmatched_people)}{shown}) have an id found in no "
+                    "staff snapshot; they cannot count",
                     self.unmatched_records,
                     file=self.where,
                     column=self.columns.get("person_id"),
