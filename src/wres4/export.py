@@ -129,6 +129,16 @@ def write_markdown(result: Result, out: IO[str]) -> None:
         ),
         "p",
     ]
+    optional = [
+        (column, title)
+        for column, title in (
+            ("p_holm", "p (Holm)"),
+            ("change_vs_previous", "vs previous"),
+            ("in_band", "In band"),
+        )
+        if column in result.table.columns
+    ]
+    head += [title for _, title in optional]
     out.write("| " + " | ".join(head) + " |\n")
     out.write(
         "|"
@@ -149,10 +159,21 @@ def write_markdown(result: Result, out: IO[str]) -> None:
             ratio_cell(row, bme),
             fmt_p(row["p_value"]),
         ]
+        cells += [_optional_cell(column, row[column]) for column, _ in optional]
         out.write("| " + " | ".join(cells) + " |\n")
     out.write("\n")
     for note in footnotes(result):
         out.write(note + "\n\n")
+
+
+def _optional_cell(column: str, value: Any) -> str:
+    from wres4.render import fmt_p, fmt_ratio, is_missing
+
+    if is_missing(value):
+        return ""
+    if column == "in_band":
+        return "yes" if value else "no"
+    return fmt_p(value) if column.startswith("p_") else fmt_ratio(value)
 
 
 def _md(text: str) -> str:
