@@ -55,7 +55,7 @@ class Staff:
         """Position of each row's person in ``keys`` (-1 when in no snapshot)."""
         import pandas as pd
 
-        keys = pd.Index(self.maker.of(raw, assignment=assignment))
+        keys = pd.Index(self.maker.of(raw, assignment=assignment, grow=False))
         per_row: np.ndarray = self.keys.get_indexer(keys)
         return per_row
 

@@ -375,7 +375,7 @@ def reduce_training(
         red.records += n
         cols = columns[source.paths[int(table.column("_file")[0].as_py())]]
         # Person positions in the staff index (-1: in no snapshot).
-        keys = staff.maker.of(table.column("person_id"), assignment=cols.assignment_ids)
+        keys = staff.maker.of(table.column("person_id"), assignment=cols.assignment_ids, grow=False)
         pos = staff.keys.get_indexer(pd.Index(keys))
         keep = pos >= 0
         unmatched = ~keep

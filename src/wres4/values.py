@@ -52,13 +52,19 @@ class PersonKeys:
     """Person ids as int64 keys, so matching and counting hash integers, not text.
 
     Ids made only of digits (up to 18) are their number, which is the SPEC §4 rule that
-    "00123456" matches "123456"; any other id gets a negative code of its own text.
+    "00123456" matches "123456"; any other id gets a negative code of its own text. Texts
+    seen while ``grow`` is on (the staff side) are kept in a pandas index, so later batches
+    look them up in bulk; texts first seen otherwise (training ids of no staff member) get
+    codes of their own that can match nothing.
     """
 
     def __init__(self) -> None:
-        self.codes: dict[str, int] = {}
+        self._known: pd.Index | None = None
+        self._extra: dict[str, int] = {}
 
-    def of(self, raw: pa.Array | pa.ChunkedArray, *, assignment: bool = False) -> np.ndarray:
+    def of(
+        self, raw: pa.Array | pa.ChunkedArray, *, assignment: bool = False, grow: bool = True
+    ) -> np.ndarray:
         """Keys of raw id texts (a column, or its distinct values); blanks are NO_PERSON."""
         import numpy as np
         import pyarrow as pa
@@ -68,7 +74,7 @@ class PersonKeys:
             raw = raw.combine_chunks() if raw.num_chunks != 1 else raw.chunk(0)
         if pa.types.is_dictionary(raw.type):
             idx, distinct = encode(raw)
-            per_row: np.ndarray = self.of(distinct, assignment=assignment)[idx]
+            per_row: np.ndarray = self.of(distinct, assignment=assignment, grow=grow)[idx]
             return per_row
 
         out = np.full(len(raw), NO_PERSON, dtype=np.int64)
@@ -87,22 +93,41 @@ class PersonKeys:
         if digit_mask.any():
             values[digit_mask] = pc.cast(pc.filter(keys, digits), pa.int64()).to_numpy()
         if not digit_mask.all():
-            codes = self.codes
-            values[~digit_mask] = [
-                codes.setdefault(t, -1 - len(codes)) if t else NO_PERSON
-                for t in pc.filter(keys, pc.invert(digits)).to_pylist()
-            ]
+            texts = pc.filter(keys, pc.invert(digits)).to_numpy(zero_copy_only=False)
+            values[~digit_mask] = self._text_codes(texts, grow)
         out[rest] = values
         return out
+
+    def _text_codes(self, texts: np.ndarray, grow: bool) -> np.ndarray:
+        """Codes of non-digit ids, hashing each distinct text of the batch once."""
+        import numpy as np
+        import pandas as pd
+
+        local, uniques = pd.factorize(texts)
+        uniques = np.asarray(uniques, dtype=object)
+        known = self._known if self._known is not None else pd.Index([], dtype=object)
+        found = known.get_indexer(pd.Index(uniques, dtype=object))
+        new = found < 0
+        if new.any() and grow:
+            found[new] = np.arange(len(known), len(known) + int(new.sum()))
+            self._known = known.append(pd.Index(uniques[new], dtype=object))
+        codes = -1 - found.astype(np.int64)
+        if new.any() and not grow:
+            extra = self._extra
+            codes[new] = [
+                extra.setdefault(t, -(1 << 40) - 1 - len(extra)) for t in uniques[new].tolist()
+            ]
+        codes[uniques == ""] = NO_PERSON
+        per_row: np.ndarray = codes[local]
+        return per_row
 
     def text(self, key: int) -> str:
         """The canonical id text of a key (for messages that name people on request)."""
         if key >= 0:
             return str(key)
-        for text, code in self.codes.items():
-            if code == key:
-                return text
-        return ""
+        if key > -(1 << 40) and self._known is not None and -1 - key < len(self._known):
+            return str(self._known[-1 - key])
+        return next((text for text, code in self._extra.items() if code == key), "")
 
 
 MONTHS = {
