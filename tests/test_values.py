@@ -196,3 +196,22 @@ def test_truth_values() -> None:
     answers, unknown = truth_values(texts)
     assert answers == [True, False, True, False, True, False, True, True, False, False, None]
     assert unknown == ["maybe"]
+
+
+def test_alphanumeric_ids_pack_into_distinct_reversible_keys() -> None:
+    import pyarrow as pa
+
+    from wres4.values import NO_PERSON, PACKED_TEXT, PersonKeys
+
+    ids = ["E12345678", "E012345678", "T0123", "AB-1234", "x" * 11, "a b", "Zoë", "", " E1 "]
+    maker = PersonKeys()
+    keys = maker.of(pa.array(ids))
+    # Every distinct id gets its own key; " E1 " is trimmed; blank is no person.
+    assert len(set(keys[:7].tolist())) == 7
+    assert keys[7] == NO_PERSON
+    assert [maker.text(int(k)) for k in keys[:7]] == ids[:7]
+    assert maker.text(int(keys[8])) == "E1"
+    # Short alphanumeric ids are packed (no text hashing); others get negative codes.
+    assert all(k >= PACKED_TEXT for k in keys[:4]) and all(k < 0 for k in keys[4:7])
+    # Digit-only ids keep the SPEC rule: leading zeros do not matter.
+    assert maker.of(pa.array(["00123456"]))[0] == maker.of(pa.array(["123456"]))[0] == 123456

@@ -48,6 +48,49 @@ def encode(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
 NO_PERSON = -(1 << 62)
 
 
+# Short alphanumeric ids ("E12345678", "T0123", "AB-1234") are packed exactly into an int64,
+# 6 bits a character, above every digit-only id (< 10**18 < 2**60): no hashing of text.
+PACKED_TEXT = 1 << 61
+ID_SYMBOLS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-"
+PACKED_LENGTH = 10
+
+
+def pack_ids(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Ids of 1 to 10 characters from ID_SYMBOLS -> exact int64 keys, and which ones fit."""
+    import numpy as np
+    import pyarrow as pa
+
+    table = np.zeros(256, dtype=np.int64)
+    for number, char in enumerate(ID_SYMBOLS, start=1):
+        table[ord(char)] = number
+    texts = texts.cast(pa.string())
+    buffers = texts.buffers()
+    first = texts.offset
+    offsets = np.frombuffer(buffers[1], dtype=np.int32)[first : first + len(texts) + 1]
+    data = (
+        np.frombuffer(buffers[2], dtype=np.uint8)
+        if buffers[2] is not None and buffers[2].size
+        else np.zeros(1, dtype=np.uint8)
+    )
+    starts = offsets[:-1].astype(np.int64)
+    lengths = offsets[1:].astype(np.int64) - starts
+    last = len(data) - 1
+    fits = (lengths >= 1) & (lengths <= PACKED_LENGTH)
+    packed = np.zeros(len(texts), dtype=np.int64)
+    for i in range(PACKED_LENGTH):
+        present = lengths > i
+        code = table[data[np.minimum(starts + i, last)]]
+        fits &= ~present | (code > 0)
+        packed = (packed << 6) | np.where(present, code, 0)
+    return packed | PACKED_TEXT, fits
+
+
+def unpack_id(key: int) -> str:
+    value = key & (PACKED_TEXT - 1)
+    codes = [(value >> (6 * (PACKED_LENGTH - 1 - i))) & 0x3F for i in range(PACKED_LENGTH)]
+    return "".join(ID_SYMBOLS[c - 1] for c in codes if c)
+
+
 class PersonKeys:
     """Person ids as int64 keys, so matching and counting hash integers, not text.
 
@@ -93,8 +136,12 @@ class PersonKeys:
         if digit_mask.any():
             values[digit_mask] = pc.cast(pc.filter(keys, digits), pa.int64()).to_numpy()
         if not digit_mask.all():
-            texts = pc.filter(keys, pc.invert(digits)).to_numpy(zero_copy_only=False)
-            values[~digit_mask] = self._text_codes(texts, grow)
+            texts = pc.filter(keys, pc.invert(digits))
+            codes, short_mask = pack_ids(texts)
+            if not short_mask.all():
+                others = pc.filter(texts, pa.array(~short_mask)).to_numpy(zero_copy_only=False)
+                codes[~short_mask] = self._text_codes(others, grow)
+            values[~digit_mask] = codes
         out[rest] = values
         return out
 
@@ -123,6 +170,8 @@ class PersonKeys:
 
     def text(self, key: int) -> str:
         """The canonical id text of a key (for messages that name people on request)."""
+        if key >= PACKED_TEXT:
+            return unpack_id(key)
         if key >= 0:
             return str(key)
         if key > -(1 << 40) and self._known is not None and -1 - key < len(self._known):
