@@ -199,3 +199,20 @@ def test_breakdown_headcounts_sum_to_the_overall_headcount(
     for row in parts:
         if not missing(row["p_holm"]):
             assert row["p_holm"] >= row["p_value"] - 1e-12
+
+
+def test_no_change_across_a_gap_in_the_years(tmp_path: Path) -> None:
+    text = TREND.replace("2023,", "2021,")  # years 2021, 2022, 2024: 2024 has no previous year
+    rows = {r["year"]: r for r in row_dicts(aggregate(tmp_path, text).table)}
+    assert not missing(rows[2022]["change_vs_previous"])
+    assert missing(rows[2024]["change_vs_previous"])
+
+
+def test_year_option_takes_a_financial_year(tmp_path: Path) -> None:
+    path = tmp_path / "returns.csv"
+    path.write_text(TREND, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["compute", str(path), "--year", "2022/23", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert [line.split(",")[0] for line in result.stdout.splitlines()[1:]] == ["2023"]
+    bad = CliRunner().invoke(cli, ["compute", str(path), "--year", "2022/25"])
+    assert bad.exit_code == 2

@@ -141,6 +141,18 @@ def parse_date_option(ctx: click.Context, param: click.Parameter, value: str | N
     return parsed.iloc[0].date()
 
 
+def parse_years(ctx: click.Context, param: click.Parameter, value: Sequence[str]) -> Any:
+    from wres4.values import parse_year
+
+    years = []
+    for item in value:
+        year = parse_year(item)
+        if year is None:
+            raise click.BadParameter(f"'{item}' is not a reporting year; use 2024 or 2023/24.")
+        years.append(year)
+    return tuple(years)
+
+
 def parse_mapping(ctx: click.Context, param: click.Parameter, value: Sequence[str]) -> Any:
     out: dict[str, str] = {}
     for item in value:
@@ -468,7 +480,13 @@ Examples:
     type=click.Path(path_type=Path),
     help="Aggregate counts of earlier years to put in front of the computed trend.",
 )
-@click.option("--year", "years", multiple=True, type=int, help="Only this reporting year.")
+@click.option(
+    "--year",
+    "years",
+    multiple=True,
+    callback=parse_years,
+    help="Only this reporting year: 2024 or 2023/24 (repeatable).",
+)
 @click.option("--by", multiple=True, help="Break down by a staff column (repeatable).")
 @window_options
 @stats_options

@@ -157,6 +157,9 @@ def _add_changes(table: pd.DataFrame, keys: Sequence[str], settings: Settings) -
     values: dict[str, list[float | None]] = {c: [None] * len(table) for c in TREND_COLUMNS}
     for rows in _series(table, keys):
         for prev, cur in itertools.pairwise(rows):
+            # The previous year, not the previous row: a gap in the years has no change.
+            if int(table["year"].iloc[cur]) - int(table["year"].iloc[prev]) != 1:
+                continue
             ch = stats.change_stats(
                 table["_counts"].iloc[prev],
                 table["_counts"].iloc[cur],
