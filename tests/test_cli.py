@@ -240,3 +240,39 @@ def test_sheet_options_apply_to_their_own_workbook(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     row = json.loads(result.stdout)["results"][0]
     assert (row["white_accessed"], row["bme_accessed"]) == (1, 1)
+
+
+def test_a_second_candidate_column_is_named_not_silently_ignored(tmp_path: Path) -> None:
+    staff = tmp_path / "staff.csv"
+    staff.write_text(
+        "Employee Number,Ethnicity,Ethnic Origin,Snapshot Date\n"
+        "1,Z Not Stated,A White - British,31/03/2024\n"
+        "2,Z Not Stated,PC Black Nigerian,31/03/2024\n",
+        encoding="utf-8",
+    )
+    training = tmp_path / "training.csv"
+    training.write_text(TRAINING, encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["compute", str(staff), "--training", str(training), "-f", "json"]
+    )
+    # 'Ethnic Origin' is the more specific alias and is used; the other is named.
+    assert (
+        "Note: the staff extract has more than one ethnicity column: 'Ethnic Origin' is used, "
+        "not 'Ethnicity'; map another with --column ethnicity=HEADER." in result.stderr
+    )
+    row = json.loads(result.stdout)["results"][0]
+    assert (row["white_headcount"], row["bme_headcount"]) == (1, 1)
+    chosen = CliRunner().invoke(
+        cli,
+        [
+            "compute",
+            str(staff),
+            "--training",
+            str(training),
+            "--column",
+            "ethnicity=Ethnicity",
+            "-f",
+            "json",
+        ],
+    )
+    assert json.loads(chosen.stdout)["results"][0]["unknown_headcount"] == 2

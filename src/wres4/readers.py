@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wres4.errors import ColumnError, InputError
+from wres4.result import Finding
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -202,6 +203,27 @@ class Columns:
     roles: dict[str, str]
     index: dict[str, int] = field(default_factory=dict)
     assignment_ids: bool = False
+    # Other headers that also looked like a role's column (the most specific alias won).
+    passed_over: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def choice_notes(
+        self, label: str, roles: Sequence[str], option: str = "--column"
+    ) -> list[Finding]:
+        """Notes naming the columns passed over for ``roles``, so the choice is never silent."""
+        return [
+            Finding(
+                "column_choice",
+                f"the {label} has more than one {role.replace('_', ' ')} column: "
+                f"'{self.roles[role]}' is used, not {', '.join(repr(h) for h in others)}; "
+                f"map another with {option} {role}=HEADER",
+                0,
+                file=str(self.path),
+                column=self.roles[role],
+                problem=False,
+            )
+            for role in roles
+            if (others := self.passed_over.get(role))
+        ]
 
 
 @dataclass
@@ -622,6 +644,7 @@ def _resolve_file(
 ) -> Columns:
     keys = [header_key(h) for h in headers]
     index_of: dict[str, int] = {}
+    passed_over: dict[str, tuple[str, ...]] = {}
 
     def find(names: Sequence[str], role: str) -> int | None:
         taken = set(index_of.values())
@@ -649,6 +672,16 @@ def _resolve_file(
                 )
         else:
             index = find(ROLE_ALIASES.get(role, (role,)), role)
+            if index is not None:
+                # ESR extracts carry Assignment Number beside Employee Number: not a choice.
+                alias_keys = {header_key(a) for a in ROLE_ALIASES.get(role, ())}
+                alias_keys -= ASSIGNMENT_HEADERS
+                taken = set(index_of.values()) | {index}
+                others = tuple(
+                    headers[i] for i, k in enumerate(keys) if k in alias_keys and i not in taken
+                )
+                if others:
+                    passed_over[role] = others
         if index is not None:
             index_of[role] = index
     for name in extra:
@@ -676,7 +709,14 @@ def _resolve_file(
         raise ColumnError(missing_message(path, headers, missing, label=label))
     roles = {role: headers[i] for role, i in index_of.items()}
     assignment = "person_id" in roles and header_key(roles["person_id"]) in ASSIGNMENT_HEADERS
-    return Columns(path, headers, roles, index_of, assignment)
+    # A header claimed by a later role was not passed over after all.
+    claimed = set(roles.values())
+    passed_over = {
+        role: kept
+        for role, others in passed_over.items()
+        if (kept := tuple(h for h in others if h not in claimed))
+    }
+    return Columns(path, headers, roles, index_of, assignment, passed_over)
 
 
 # A header cell that is a number, id or date is a data row, not a header.

@@ -110,6 +110,7 @@ def load_staff(
     table = pa.concat_tables(parts)
     where = f"{source.names[0]}" if len(source.paths) == 1 else f"{source.label}"
     findings.append(rows_read_finding(source))
+    findings.extend(first.choice_notes(source.label, ("person_id", "ethnicity", "snapshot")))
 
     keys = np.concatenate(key_parts)
     blank = keys == NO_PERSON

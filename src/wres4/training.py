@@ -188,6 +188,7 @@ class Reduction:
     columns: dict[str, str] = field(default_factory=dict)
     no_classifier: bool = False
     show_ids: bool = False
+    choices: list[Finding] = field(default_factory=list)
     where: str | None = None  # the file, or the extract's label when it has several
     rows_read: Finding | None = None
     outside_first: dt.date | None = None
@@ -215,6 +216,7 @@ class Reduction:
 
     def findings(self, label: str) -> list[Finding]:
         out: list[Finding] = [self.rows_read] if self.rows_read is not None else []
+        out.extend(self.choices)
         if self.unmatched_records:
             ids = sorted(self.unmatched_ids, key=lambda k: (len(k), k))[:EXAMPLES]
             shown = f", e.g. id {', '.join(clip(i, 20) for i in ids[:3])}" if self.show_ids else ""
@@ -362,6 +364,9 @@ def reduce_training(
     if windows.years:
         red.window_first, red.window_last = min(windows.starts), max(windows.ends)
     red.no_classifier = not ({"type", "mandatory", "course"} & set(first.roles))
+    red.choices = first.choice_notes(
+        source.label, ("person_id", "type", "status", "date"), "--training-column"
+    )
     date_cache: dict[str, np.datetime64] = {}
     nonmand_cache: dict[tuple[str, ...], bool] = {}
     status_cache: dict[str, bool | None] = {}
