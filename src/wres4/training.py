@@ -21,7 +21,6 @@ from wres4.settings import Settings
 
 if TYPE_CHECKING:
     import numpy as np
-    import pandas as pd
     import pyarrow as pa
 
     from wres4.readers import Columns, Source
@@ -195,16 +194,6 @@ class Reduction:
     outside_last: dt.date | None = None
     window_first: dt.date | None = None
     window_last: dt.date | None = None
-
-    @property
-    def pairs(self) -> pd.DataFrame:
-        """The distinct (person position, year) pairs that accessed."""
-        import numpy as np
-        import pandas as pd
-
-        people, window = np.nonzero(self.hits)
-        years = np.array(self.years or (0,), dtype=np.int64)
-        return pd.DataFrame({"pos": people.astype(np.int64), "year": years[window]})
 
     def accessed(self, positions: np.ndarray, years: np.ndarray) -> np.ndarray:
         """Whether each (person position, year) accessed; years must be reporting years."""
