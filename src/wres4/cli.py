@@ -16,9 +16,9 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from wres4 import __version__
+from wres4.columns import KNOWN_ROLES
 from wres4.errors import QualityError, Wres4Error
 from wres4.export import FORMATS, format_for_path
-from wres4.readers import KNOWN_ROLES
 from wres4.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])

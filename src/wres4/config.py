@@ -170,7 +170,7 @@ def _build(data: Mapping[str, Any], text: str, path: Path) -> Config:
 
     columns = check.table(data, "columns", SECTIONS["columns"])
     mapping: dict[str, dict[str, str]] = {}
-    from wres4.readers import KNOWN_ROLES
+    from wres4.columns import KNOWN_ROLES
 
     for kind, roles in columns.items():
         check.typed("columns", kind, roles, dict)

@@ -218,8 +218,9 @@ def _goals(targets: Mapping[str, int]) -> dict[str, int]:
 def _load_staff(
     paths: Sequence[Path], settings: Settings, as_at: dt.date | None = None
 ) -> tuple[Staff, list[Path]]:
+    from wres4.columns import resolve_columns
     from wres4.indicator import STAFF_ROLES
-    from wres4.readers import open_source, resolve_columns
+    from wres4.readers import open_source
     from wres4.staff import load_staff
 
     source = open_source(paths, "staff extract", sheet=settings.sheet, encoding=settings.encoding)

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wres4 import funnel_status as status
+from wres4.columns import ROLE_ALIASES, header_key
 from wres4.errors import ColumnError, DataError
 from wres4.funnel_status import distinct_map, distinct_texts, sample_rows
-from wres4.readers import ROLE_ALIASES, header_key
 from wres4.result import Finding, count_people
 from wres4.settings import Settings
 from wres4.values import period_name
@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-    from wres4.readers import Columns, Source
+    from wres4.columns import Columns
+    from wres4.readers import Source
     from wres4.staff import Staff
 
 LOG_ROLES = (
@@ -104,7 +105,8 @@ def read_log(source: Source, per: str, settings: Settings, staff: Staff | None) 
     import numpy as np
     import pandas as pd
 
-    from wres4.readers import read_all, resolve_columns
+    from wres4.columns import resolve_columns
+    from wres4.readers import read_all
 
     user = dict(settings.columns.get("applications", {}))
     columns = resolve_columns(

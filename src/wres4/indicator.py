@@ -15,15 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wres4 import __version__
+from wres4.columns import DATA_LIKE, ROLE_ALIASES, header_key, resolve_columns
 from wres4.errors import ColumnError, DataError
-from wres4.readers import (
-    DATA_LIKE,
-    ROLE_ALIASES,
-    Source,
-    header_key,
-    open_source,
-    resolve_columns,
-)
+from wres4.readers import Source, open_source
 from wres4.result import COUNT_COLUMNS, DIRECTION_SENTENCE, Finding, Result
 from wres4.settings import Settings
 from wres4.table import build_table

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-    from wres4.readers import Columns, Source
+    from wres4.columns import Columns
+    from wres4.readers import Source
     from wres4.values import PersonKeys
 
 GROUP_CODES: dict[str, int] = {"White": 0, "BME": 1, "Unknown": 2}

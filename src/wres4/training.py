@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     import numpy as np
     import pyarrow as pa
 
-    from wres4.readers import Columns, Source
+    from wres4.columns import Columns
+    from wres4.readers import Source
     from wres4.staff import Staff
 
 # Words that make a type or title non-mandatory although they may contain "mandatory" (R4).
