@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from wres4 import readers
+from wres4 import filecheck, readers
 from wres4.cli import cli
 
 STAFF = (
@@ -406,7 +406,7 @@ def test_header_only_sheet(tmp_path: Path) -> None:
 
 def test_zip_bomb_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # 4 MB of zeros packs into a few kB; with a 2 MB cap the workbook must be refused unread.
-    monkeypatch.setattr(readers, "MAX_WORKBOOK_UNCOMPRESSED", 2 << 20)
+    monkeypatch.setattr(filecheck, "MAX_WORKBOOK_UNCOMPRESSED", 2 << 20)
     path = workbook(tmp_path / "staff.xlsx", staff_rows())
     with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("xl/media/padding.bin", bytes(4 << 20))
