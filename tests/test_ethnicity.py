@@ -491,3 +491,22 @@ def test_a_code_is_never_outvoted_by_its_label(
         assert (result.code, result.group, result.source) == (code, group, "code")
     else:
         assert result.source == "unrecognised"
+
+
+@pytest.mark.parametrize(
+    ("label", "group"),
+    [
+        ("Gypsy/Traveller", "White"),
+        ("Gypsy Traveller", "White"),
+        ("Declined to specify", "Unknown"),
+        ("Information refused", "Unknown"),
+        ("BME", "BME"),
+        ("BAME", "BME"),
+        ("Ethnic minority", "BME"),
+        ("Global majority", "BME"),
+    ],
+)
+def test_more_free_text_spellings(label: str, group: str) -> None:
+    result = classify(label)
+    assert result.group == group
+    assert result.source != "unrecognised"

@@ -267,6 +267,12 @@ _CODES: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "Not disclosed",
             "Declined",
             "Declined to say",
+            "Declined to specify",
+            "Declined to disclose",
+            "Did not wish to disclose",
+            "Do not wish to disclose",
+            "Information refused",
+            "Not given",
             "Refused",
             "No response",
             "No answer",
@@ -313,7 +319,14 @@ _SUBGROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "White - Gypsy or Irish Traveller": (
         "white",
         "C",
-        ("Gypsy or Irish Traveller", "Gypsy/Irish Traveller", "Gypsy, Roma or Traveller"),
+        (
+            "Gypsy or Irish Traveller",
+            "Gypsy/Irish Traveller",
+            "Gypsy, Roma or Traveller",
+            "Gypsy/Traveller",
+            "Gypsy or Traveller",
+            "Gypsy Traveller",
+        ),
     ),
     "Other Ethnic Groups - Arab": ("other", "S", ("Arab",)),
 }
