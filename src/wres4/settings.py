@@ -26,6 +26,8 @@ ACCESSED_STATUSES: tuple[str, ...] = (
     "achieved",
     "successfully completed",
     "competent",
+    "certified",
+    "finished",
 )
 
 NOT_ACCESSED_STATUSES: tuple[str, ...] = (
@@ -60,6 +62,12 @@ NOT_ACCESSED_STATUSES: tuple[str, ...] = (
     "expired",
     "incomplete",
     "not completed",
+    "registered",
+    "placed",
+    "offered",
+    "accepted",
+    "place offered",
+    "place accepted",
 )
 
 # R4: course type values. Non-mandatory words are checked first, because "non-mandatory"
@@ -86,6 +94,7 @@ MANDATORY_TYPES: tuple[str, ...] = (
     "statutory mandatory",
     "statutory and mandatory",
     "stat mand",
+    "stat and mand",
     "statmand",
     "essential",
     "core skills",
