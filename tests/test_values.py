@@ -215,3 +215,33 @@ def test_alphanumeric_ids_pack_into_distinct_reversible_keys() -> None:
     assert all(k >= PACKED_TEXT for k in keys[:4]) and all(k < 0 for k in keys[4:7])
     # Digit-only ids keep the SPEC rule: leading zeros do not matter.
     assert maker.of(pa.array(["00123456"]))[0] == maker.of(pa.array(["123456"]))[0] == 123456
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.from_regex(r"[0-9]{1,20}", fullmatch=True),
+            st.from_regex(r" ?[A-Za-z0-9-]{1,12} ?", fullmatch=True),
+            st.text(max_size=14),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_person_keys_agree_with_the_canonical_text(ids: list[str]) -> None:
+    import pyarrow as pa
+
+    from wres4.values import NO_PERSON, PersonKeys, person_keys
+
+    ids = [i.replace("\x00", "") for i in ids]
+    maker = PersonKeys()
+    keys = maker.of(pa.array(ids))
+    texts = person_keys(pa.array(ids)).to_pylist()
+    # Two ids get the same key exactly when their canonical texts are equal (SPEC §4), and
+    # a blank id is no person.
+    for i, a in enumerate(texts):
+        assert (keys[i] == NO_PERSON) == (a == "")
+        for j, b in enumerate(texts):
+            if a and b:
+                assert (keys[i] == keys[j]) == (a == b), (ids[i], ids[j])
