@@ -218,3 +218,26 @@ def test_bank_categories(value: str, bank: bool) -> None:
     from wres4.staff import is_bank
 
     assert is_bank(value, ["bank"]) is bank
+
+
+def test_a_person_in_two_bands_counts_once_and_is_noted(tmp_path: Path) -> None:
+    staff = tmp_path / "staff.csv"
+    staff.write_text(
+        "Employee Number,Ethnic Origin,Snapshot Date,Pay Band\n"
+        "1,A White - British,31/03/2024,Band 5\n"
+        "1,A White - British,31/03/2024,Band 6\n"
+        "2,PC Black Nigerian,31/03/2024,Band 6\n",
+        encoding="utf-8",
+    )
+    training = tmp_path / "training.csv"
+    training.write_text(
+        "Employee Number,Course Type,Status,Start Date\n1,CPD,Attended,01/06/2023\n",
+        encoding="utf-8",
+    )
+    result = compute([staff], training=[training], by=["pay_band"])
+    notes = [f for f in result.findings if f.code == "mixed_breakdown"]
+    assert len(notes) == 1 and notes[0].count == 1
+    rows = {r["pay_band"]: r for r in result.table.to_dict("records") if r["pay_band"]}
+    # Person 1 counts once, under the band of their first row (Band 5).
+    assert rows["Band 5"]["white_headcount"] == 1
+    assert rows["Band 6"]["white_headcount"] == 0 and rows["Band 6"]["bme_headcount"] == 1

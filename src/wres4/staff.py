@@ -183,6 +183,7 @@ def load_staff(
     latest_by_year = frame.groupby("year")["snapshot"].max().sort_index()
     snapshots = {int(str(y)): pd.Timestamp(d).date() for y, d in latest_by_year.items()}
     people, dupes, conflicts, examples, repeated = _one_row_per_person(frame, by)
+    findings.extend(_mixed_breakdowns(frame, by, where))
     if dupes:
         findings.append(
             Finding(
@@ -491,6 +492,33 @@ def _accessed(table: pa.Table, cols: Columns, where: str) -> np.ndarray:
         )
     per_row: np.ndarray = np.array([bool(a) for a in answers], dtype=bool)[idx]
     return per_row
+
+
+def _mixed_breakdowns(frame: pd.DataFrame, by: Sequence[str], where: str) -> list[Finding]:
+    """People whose rows in one snapshot disagree on a breakdown column (two pay bands)."""
+    import numpy as np
+
+    if not by:
+        return []
+    key = frame["year"].to_numpy(np.int64) * (1 << 40) + frame["pos"].to_numpy(np.int64)
+    several = frame.assign(_key=key).groupby("_key")[list(by)].nunique(dropna=False) > 1
+    out = []
+    for name in by:
+        count = int(several[name].sum())
+        if count:
+            out.append(
+                Finding(
+                    "mixed_breakdown",
+                    f"{count_people(count, 'have')} rows with different '{name}' values in "
+                    "one snapshot (several assignments); each is counted once, under the "
+                    "value on their first row",
+                    count,
+                    file=where,
+                    column=name,
+                    problem=False,
+                )
+            )
+    return out
 
 
 def _one_row_per_person(
