@@ -291,3 +291,28 @@ def test_piped_output_has_no_terminal_codes(trust: dict[str, Path]) -> None:
             ],
         )
         assert "\x1b[" not in result.stdout + result.stderr, fmt
+
+
+def test_the_bme_label_is_recognised_in_grouped_extracts(tmp_path: Path) -> None:
+    # An extract that is already grouped, in the trust's own words for the BME group.
+    staff = tmp_path / "staff.csv"
+    staff.write_text(
+        "Employee Number,Ethnic Origin,Snapshot Date\n"
+        "1,White,31/03/2024\n2,Under-represented groups,31/03/2024\n",
+        encoding="utf-8",
+    )
+    training = tmp_path / "training.csv"
+    training.write_text(
+        "Employee Number,Course Type,Status,Start Date\n2,CPD,Attended,01/06/2023\n",
+        encoding="utf-8",
+    )
+    doc = run_json(
+        "compute",
+        str(staff),
+        "--training",
+        str(training),
+        "--bme-label",
+        "Under-represented groups",
+    )
+    row = doc["results"][0]  # type: ignore[index]
+    assert (row["white_headcount"], row["bme_headcount"], row["bme_accessed"]) == (1, 1, 1)

@@ -612,7 +612,7 @@ def ethnicity(
     # The config file's overrides and column map apply here too: this is how an analyst
     # checks that an override works before running compute.
     settings, _ = settings_for(ctx, {})
-    overrides = settings.ethnicity_overrides or None
+    overrides = settings.label_overrides()
     counts: list[tuple[str, int]] = [(label, 1) for label in labels]
     if from_file is not None:
         from wres4.readers import label_counts

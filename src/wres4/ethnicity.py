@@ -291,6 +291,8 @@ _CODES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "Not known",
         (
             "Unknown",
+            "Unknown/Null",
+            "Null",
             "Don't know",
             "Do not know",
             "Undefined",

@@ -379,7 +379,7 @@ def _log_groups(
     from wres4.staff import GROUP_CODES
 
     idx, texts = distinct_texts(table, "ethnicity")
-    mapped = classify_many(texts, settings.ethnicity_overrides or None)
+    mapped = classify_many(texts, settings.label_overrides())
     codes = np.array([GROUP_CODES[mapped[t].group] for t in texts], dtype=np.int8)
     counts = np.bincount(idx, minlength=len(texts))
     unmapped = Counter(

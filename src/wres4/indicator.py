@@ -296,15 +296,11 @@ def read_aggregate(source: Source, settings: Settings) -> tuple[pd.DataFrame, li
         )
     labels = frame["ethnicity"].tolist()
     distinct = set(labels)
-    mapped = classify_many(distinct, settings.ethnicity_overrides or None)
-    groups = {label: group_name(label, settings) or mapped[label].group for label in distinct}
+    mapped = classify_many(distinct, settings.label_overrides())
+    groups = {label: mapped[label].group for label in distinct}
     frame["group"] = [groups[label].lower() for label in labels]
     findings: list[Finding] = []
-    unmapped = {
-        label
-        for label in distinct
-        if mapped[label].source == "unrecognised" and group_name(label, settings) is None
-    }
+    unmapped = {label for label in distinct if mapped[label].source == "unrecognised"}
     if unmapped:
         findings.append(
             Finding(
@@ -335,36 +331,6 @@ def read_aggregate(source: Source, settings: Settings) -> tuple[pd.DataFrame, li
     for col in COUNT_COLUMNS:
         out[col] = out[col].astype("int64")
     return out, findings
-
-
-# Aggregate returns name the groups themselves rather than giving ethnicity labels.
-GROUP_WORDS: dict[str, str] = {
-    "white": "White",
-    "white staff": "White",
-    "bme": "BME",
-    "bame": "BME",
-    "bme staff": "BME",
-    "ethnic minority": "BME",
-    "ethnic minorities": "BME",
-    "minority ethnic": "BME",
-    "global majority": "BME",
-    "black and minority ethnic": "BME",
-    "black asian and minority ethnic": "BME",
-    "unknown": "Unknown",
-    "unknown null": "Unknown",
-    "not known": "Unknown",
-    "not stated": "Unknown",
-}
-
-
-def group_name(label: str, settings: Settings) -> str | None:
-    """A group named directly ("BME", "Ethnic minority", the configured BME label)."""
-    from wres4.training import normalise_word
-
-    word = normalise_word(label)
-    if word == normalise_word(settings.bme_label):
-        return "BME"
-    return GROUP_WORDS.get(word)
 
 
 def _whole_numbers(frame: pd.DataFrame, role: str, header: str, where: str) -> pd.Series:

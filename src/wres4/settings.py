@@ -167,6 +167,14 @@ class Settings:
     # Person ids are special-category data: findings name example people only when asked.
     show_ids: bool = False
 
+    def label_overrides(self) -> dict[str, str] | None:
+        """Ethnicity overrides in force: the config's, plus the BME display label itself
+        (a grouped extract may say "Global majority"), which the config can still override."""
+        label = self.bme_label.strip()
+        extra = {label: "BME"} if any(c.isalnum() for c in label) else {}
+        merged = {**extra, **self.ethnicity_overrides}
+        return merged or None
+
     def as_meta(self) -> dict[str, Any]:
         """The settings in force, for the JSON ``meta`` and the workbook's Method sheet."""
         out = asdict(self)

@@ -439,7 +439,7 @@ def _groups(
 
     idx, values = encode(table.column("ethnicity"))
     texts = values.to_pylist()
-    mapped = classify_many(texts, settings.ethnicity_overrides or None)
+    mapped = classify_many(texts, settings.label_overrides())
     codes = np.array([GROUP_CODES[mapped[t].group] for t in texts], dtype=np.int8)
     counts = np.bincount(idx, minlength=len(texts))
     labels: Counter[str] = Counter()
