@@ -64,6 +64,19 @@ def trust(tmp_path: Path) -> dict[str, Path]:
     return paths
 
 
+def trust_args(trust: dict[str, Path], *extra: str) -> list[str]:
+    """compute over the trust's extracts with its config file, plus ``extra`` options."""
+    return [
+        "--config",
+        str(trust["config"]),
+        "compute",
+        str(trust["staff"]),
+        "--training",
+        str(trust["training"]),
+        *extra,
+    ]
+
+
 def run_json(*args: str, env: dict[str, str] | None = None) -> dict[str, object]:
     result = CliRunner().invoke(cli, [*args, "-f", "json", "-q"], env=env)
     assert result.exit_code == 0, result.output
@@ -125,19 +138,7 @@ def test_command_line_overrides_the_config(trust: dict[str, Path]) -> None:
 
 
 def test_bme_label_appears_in_human_output(trust: dict[str, Path]) -> None:
-    result = CliRunner().invoke(
-        cli,
-        [
-            "--config",
-            str(trust["config"]),
-            "compute",
-            str(trust["staff"]),
-            "--training",
-            str(trust["training"]),
-            "-f",
-            "table",
-        ],
-    )
+    result = CliRunner().invoke(cli, trust_args(trust, "-f", "table"))
     assert "Global majority staff are more likely" in result.stdout
 
 
@@ -257,19 +258,7 @@ def test_two_runs_give_identical_bytes(trust: dict[str, Path], tmp_path: Path) -
     outputs = []
     for name in ("a.json", "b.json"):
         target = tmp_path / name
-        result = CliRunner().invoke(
-            cli,
-            [
-                "--config",
-                str(trust["config"]),
-                "compute",
-                str(trust["staff"]),
-                "--training",
-                str(trust["training"]),
-                "-o",
-                str(target),
-            ],
-        )
+        result = CliRunner().invoke(cli, trust_args(trust, "-o", str(target)))
         assert result.exit_code == 0
         outputs.append(target.read_bytes())
     assert outputs[0] == outputs[1]
@@ -277,19 +266,7 @@ def test_two_runs_give_identical_bytes(trust: dict[str, Path], tmp_path: Path) -
 
 def test_piped_output_has_no_terminal_codes(trust: dict[str, Path]) -> None:
     for fmt in ("table", "csv", "markdown"):
-        result = CliRunner().invoke(
-            cli,
-            [
-                "--config",
-                str(trust["config"]),
-                "compute",
-                str(trust["staff"]),
-                "--training",
-                str(trust["training"]),
-                "-f",
-                fmt,
-            ],
-        )
+        result = CliRunner().invoke(cli, trust_args(trust, "-f", fmt))
         assert "\x1b[" not in result.stdout + result.stderr, fmt
 
 

@@ -356,34 +356,36 @@ def _snapshots(
             f"{FIRST_YEAR} and {LAST_YEAR} (e.g. {sample}). "
             "Use dates like 31/03/2024 or 2024-03-31, or years like 2023/24."
         )
-    if bad.any():
-        rows = table.column("_row").to_numpy()[bad][:5]
-        findings.append(
-            Finding(
-                "unparseable_date",
-                f"{int(bad.sum()):,} staff rows have a snapshot that cannot be read (first rows "
-                f"{', '.join(map(str, rows))}); they are left out",
-                int(bad.sum()),
-                file=where,
-                column=column,
-                rows=tuple(int(r) for r in rows),
-                values=_bad_values(idx, texts, bad),
-            )
-        )
+    row_numbers = table.column("_row").to_numpy()
     future = ~bad & (dates > np.datetime64(today, "D"))
-    if future.any():
-        rows = table.column("_row").to_numpy()[future][:5]
-        findings.append(
-            Finding(
-                "future_snapshot",
-                f"{int(future.sum()):,} staff rows have a snapshot date after today "
-                f"(first rows {', '.join(map(str, rows))}); check the extract's dates",
-                int(future.sum()),
-                file=where,
-                column=column,
-                rows=tuple(int(r) for r in rows),
+    for code, mask, text, values in (
+        (
+            "unparseable_date",
+            bad,
+            "have a snapshot that cannot be read (first rows {rows}); they are left out",
+            _bad_values(idx, texts, bad) if bad.any() else (),
+        ),
+        (
+            "future_snapshot",
+            future,
+            "have a snapshot date after today (first rows {rows}); check the extract's dates",
+            (),
+        ),
+    ):
+        if mask.any():
+            rows = tuple(int(r) for r in row_numbers[mask][:5])
+            findings.append(
+                Finding(
+                    code,
+                    f"{int(mask.sum()):,} staff rows "
+                    + text.format(rows=", ".join(map(str, rows))),
+                    int(mask.sum()),
+                    file=where,
+                    column=column,
+                    rows=rows,
+                    values=values,
+                )
             )
-        )
     if as_at is not None:
         chosen = dates == np.datetime64(as_at, "D")
         if not chosen.any():
