@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from wres4.indicator import compute
-from wres4.result import Result
+from wres4.indicator.compute import compute
+from wres4.indicator.result import Result
 
 # Ethnicity labels as ESR shows them (code then label); their groups are fixed by SPEC §3.
 WHITE = "A White - British"

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from wres4 import filecheck, readers
 from wres4.cli import cli
+from wres4.inputs import filecheck, readers
 
 STAFF = (
     "Employee Number,Ethnic Origin,Snapshot Date\n"
@@ -898,7 +898,7 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
 def test_failure_while_writing_leaves_the_old_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from wres4 import export
+    from wres4.output import export
 
     def half_then_full_disk(result: object, out: io.StringIO) -> None:
         out.write("year,period\n2024,")
@@ -914,12 +914,12 @@ def test_failure_while_writing_leaves_the_old_file(
 
 
 def test_out_of_memory_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import wres4.indicator
+    import wres4.indicator.compute
 
     def too_big(*args: object, **kwargs: object) -> None:
         raise MemoryError
 
-    monkeypatch.setattr(wres4.indicator, "compute", too_big)
+    monkeypatch.setattr(wres4.indicator.compute, "compute", too_big)
     result = invoke("compute", *extracts(tmp_path))
     assert_clean_error(
         result,

@@ -13,9 +13,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import wres4.ethnicity as ethnicity
+import wres4.indicator.ethnicity as ethnicity
 from wres4.errors import ConfigError
-from wres4.ethnicity import GROUPS, Ethnicity, OverrideError, classify, classify_many, normalise_key
+from wres4.indicator.ethnicity import (
+    GROUPS,
+    Ethnicity,
+    OverrideError,
+    classify,
+    classify_many,
+    normalise_key,
+)
 
 # Appendix A, one row per code, written out by hand: code, an ESR-style label, group.
 APPENDIX_A = [
@@ -414,7 +421,7 @@ def test_import_stays_light() -> None:
     """``wres4 ethnicity LABEL`` must start fast: no pandas, numpy or pyarrow."""
     src = Path(ethnicity.__file__).resolve().parents[1]
     heavy = "{'pandas', 'numpy', 'pyarrow'}"
-    code = f"import sys, wres4.ethnicity; print(sorted({heavy} & set(sys.modules)))"
+    code = f"import sys, wres4.indicator.ethnicity; print(sorted({heavy} & set(sys.modules)))"
     path = os.pathsep.join([str(src), os.environ.get("PYTHONPATH", "")])
     out = subprocess.run(
         [sys.executable, "-c", code],

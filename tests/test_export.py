@@ -16,12 +16,13 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from wres4 import export
 from wres4.cli import cli
 from wres4.errors import InputError
-from wres4.export import cell_text, render_text, safe_text, write_file
-from wres4.indicator import compute
-from wres4.result import Result
+from wres4.indicator.compute import compute
+from wres4.indicator.result import Result
+from wres4.output import export
+from wres4.output.cells import cell_text, safe_text
+from wres4.output.export import render_text, write_file
 from wres4.settings import Settings
 
 INJECTIONS = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)"]

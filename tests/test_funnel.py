@@ -21,11 +21,12 @@ from hypothesis import strategies as st
 
 from wres4.cli import FUNNEL_SECTIONS, cli
 from wres4.errors import ColumnError
-from wres4.funnel import COLUMNS, SECTIONS, FunnelResult, funnel
-from wres4.funnel_output import document, render_text
-from wres4.funnel_status import ACCESSED, APPROVED, DECLINED, NEUTRAL, UNRECOGNISED, outcome
+from wres4.funnel.compute import funnel
+from wres4.funnel.model import COLUMNS, SECTIONS, FunnelResult
+from wres4.funnel.status import ACCESSED, APPROVED, DECLINED, NEUTRAL, UNRECOGNISED, outcome
+from wres4.indicator.training import Rules
+from wres4.output.funnel import document, render_text
 from wres4.settings import Settings as WresSettings
-from wres4.training import Rules
 
 LOG_HEADER = (
     "Staff ID",

@@ -18,10 +18,10 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wres4 import values
 from wres4.cli import cli
 from wres4.errors import Wres4Error
-from wres4.readers import iter_tables, open_source, resolve_columns
+from wres4.indicator import values
+from wres4.inputs.readers import iter_tables, open_source, resolve_columns
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Tests that run compute and check on every example: fewer examples keep the module ~10 s.

@@ -28,8 +28,8 @@ from hypothesis import Phase, assume, given, settings
 from hypothesis import strategies as st
 
 from wres4.errors import ColumnError, DataError
-from wres4.indicator import compute
-from wres4.render import fmt_ratio
+from wres4.indicator.compute import compute
+from wres4.output.terminal import fmt_ratio
 from wres4.settings import Settings
 
 AGG_HEADER = ("year", "group", "headcount", "accessed")

@@ -21,9 +21,9 @@ from conftest import (
     write_rows,
 )
 
-from wres4.indicator import compute
-from wres4.readers import open_source, read_all, resolve_columns
-from wres4.result import Result
+from wres4.indicator.compute import compute
+from wres4.indicator.result import Result
+from wres4.inputs.readers import open_source, read_all, resolve_columns
 from wres4.settings import Settings
 
 # One small scenario used across formats:

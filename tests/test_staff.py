@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import BME, UNKNOWN, WHITE, counts, cpd, only_row, run, write_rows
 
-from wres4.indicator import compute
+from wres4.indicator.compute import compute
 
 BANK_HEADER = ("Employee Number", "Ethnic Origin", "Snapshot Date", "Assignment Category")
 
@@ -215,7 +215,7 @@ def test_duplicate_people_are_reported(tmp_path: Path) -> None:
     ],
 )
 def test_bank_categories(value: str, bank: bool) -> None:
-    from wres4.staff import is_bank
+    from wres4.indicator.staff import is_bank
 
     assert is_bank(value, ["bank"]) is bank
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wres4.stats import (
+from wres4.indicator.stats import (
     ChangeStats,
     RatioStats,
     change_stats,
@@ -339,7 +339,7 @@ def test_round_half_up_no_negative_zero() -> None:
 def test_import_is_light() -> None:
     """stats.py itself must not pull in numpy/scipy/statsmodels at import time (--help)."""
     code = (
-        "import sys, wres4; before = set(sys.modules); import wres4.stats; "
+        "import sys, wres4; before = set(sys.modules); import wres4.indicator.stats; "
         "new = set(sys.modules) - before; "
         "print(sorted(m for m in new if m.split('.')[0] in ('numpy', 'scipy', 'statsmodels')))"
     )

@@ -17,7 +17,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 
 from wres4 import Settings, compute
 from wres4.cli import cli
-from wres4.result import row_dicts
+from wres4.indicator.result import row_dicts
 
 # The trend example of the statistics issue: White vs BME accessed/headcount.
 TREND = """year,group,headcount,accessed

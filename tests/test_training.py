@@ -24,7 +24,7 @@ from conftest import (
     write_rows,
 )
 
-from wres4.indicator import compute
+from wres4.indicator.compute import compute
 from wres4.settings import Settings
 
 BASELINE_STAFF = [[1, WHITE, "2024-03-31"], *staff_rows(2, 2, WHITE), *staff_rows(4, 2, BME)]

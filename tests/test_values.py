@@ -10,16 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wres4.values import (
-    add_months,
-    parse_dates,
-    parse_year,
-    period_name,
-    person_keys,
-    reporting_year,
-    truth_values,
-    window_start,
-)
+from wres4.indicator.values import parse_dates, parse_year, person_keys, truth_values
+from wres4.periods import add_months, period_name, reporting_year, window_start
 
 
 def one_date(text: str, *, day_first: bool = True) -> dt.date | None:
@@ -201,7 +193,7 @@ def test_truth_values() -> None:
 def test_alphanumeric_ids_pack_into_distinct_reversible_keys() -> None:
     import pyarrow as pa
 
-    from wres4.values import NO_PERSON, PACKED_TEXT, PersonKeys
+    from wres4.indicator.values import NO_PERSON, PACKED_TEXT, PersonKeys
 
     ids = ["E12345678", "E012345678", "T0123", "AB-1234", "x" * 11, "a b", "Zoë", "", " E1 "]
     maker = PersonKeys()
@@ -232,7 +224,7 @@ def test_alphanumeric_ids_pack_into_distinct_reversible_keys() -> None:
 def test_person_keys_agree_with_the_canonical_text(ids: list[str]) -> None:
     import pyarrow as pa
 
-    from wres4.values import NO_PERSON, PersonKeys, person_keys
+    from wres4.indicator.values import NO_PERSON, PersonKeys, person_keys
 
     ids = [i.replace("\x00", "") for i in ids]
     maker = PersonKeys()

@@ -17,13 +17,14 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from wres4 import workbook
 from wres4.errors import InputError
-from wres4.export import render_text, write_file
-from wres4.indicator import compute
-from wres4.result import Finding, Result
+from wres4.findings import Finding
+from wres4.indicator.compute import compute
+from wres4.indicator.result import Result
+from wres4.output import workbook
+from wres4.output.export import render_text, write_file
+from wres4.output.workbook import write_workbook
 from wres4.settings import Settings
-from wres4.workbook import write_workbook
 
 # Text a spreadsheet would run as a formula (SPEC §5). A leading tab is stripped by the
 # readers, so it is tested through a finding built by hand.
@@ -412,7 +413,7 @@ def test_failure_halfway_through_the_zip(tmp_path: Path, monkeypatch: pytest.Mon
 
 def test_openpyxl_is_imported_lazily() -> None:
     code = (
-        "import sys, wres4.cli, wres4.export, wres4.workbook; "
+        "import sys, wres4.cli, wres4.output.export, wres4.output.workbook; "
         "assert 'openpyxl' not in sys.modules, 'openpyxl imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

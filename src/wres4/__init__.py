@@ -10,8 +10,9 @@ row per reporting year and whose ``findings`` list the data-quality observations
 __version__ = "0.1.0"
 
 from wres4.errors import ColumnError, DataError, InputError, QualityError, Wres4Error
-from wres4.indicator import compute
-from wres4.result import RESULT_COLUMNS, Finding, Result
+from wres4.findings import Finding
+from wres4.indicator.compute import compute
+from wres4.indicator.result import RESULT_COLUMNS, Result
 from wres4.settings import Settings
 
 __all__ = [

@@ -1,7 +1,7 @@
 """``wres4 check``: a data-quality audit of the inputs, run on the same pipeline as compute.
 
 The audit reads the files once, through :func:`wres4.indicator.compute`, and reports what the
-pipeline found on the way (the :class:`~wres4.result.Finding` list) plus the Unknown-ethnicity
+pipeline found on the way (the :class:`~wres4.findings.Finding` list) plus the Unknown-ethnicity
 share of every year. A *problem* is anything that changes who is counted or could make the
 figure wrong; notes are facts worth knowing. Nothing here prints: the command line renders
 :func:`render_text` or :func:`render_json`.
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wres4.result import Finding
+from wres4.findings import Finding
 from wres4.settings import Settings
 
 # Facts for the audit that compute need not repeat on stderr.
@@ -106,7 +106,7 @@ def audit(
     >>> report = audit(["staff.csv"], training=["training.csv"])  # doctest: +SKIP
     >>> report.clean, [f.code for f in report.problems]  # doctest: +SKIP
     """
-    from wres4.indicator import compute
+    from wres4.indicator.compute import compute
 
     settings = settings or Settings()
     result = compute(data, training=training, as_at=as_at, settings=settings, today=today)
@@ -155,7 +155,7 @@ def _iso(value: Any) -> str:
 
 
 def _conflict_rule() -> str:
-    from wres4.staff import CONFLICT_RULE
+    from wres4.indicator.staff import CONFLICT_RULE
 
     return CONFLICT_RULE
 

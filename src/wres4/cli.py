@@ -16,9 +16,9 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from wres4 import __version__
-from wres4.columns import KNOWN_ROLES
 from wres4.errors import QualityError, Wres4Error
-from wres4.export import FORMATS, format_for_path
+from wres4.inputs.columns import KNOWN_ROLES
+from wres4.output.export import FORMATS, format_for_path
 from wres4.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -133,7 +133,7 @@ def parse_band(ctx: click.Context, param: click.Parameter, value: str | None) ->
 def parse_date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
     if value is None:
         return None
-    from wres4.values import parse_dates
+    from wres4.indicator.values import parse_dates
 
     parsed = parse_dates([value])
     if parsed.isna().iloc[0]:
@@ -142,7 +142,7 @@ def parse_date_option(ctx: click.Context, param: click.Parameter, value: str | N
 
 
 def parse_years(ctx: click.Context, param: click.Parameter, value: Sequence[str]) -> Any:
-    from wres4.values import parse_year
+    from wres4.indicator.values import parse_year
 
     years = []
     for item in value:
@@ -382,7 +382,7 @@ def output_options(func: F) -> F:
 
 def emit(ctx: click.Context, result: Any, fmt: str, output: Path | None) -> None:
     """Send the result to stdout or a file in the chosen format."""
-    from wres4 import export
+    from wres4.output import export
 
     to_stdout = output is None or str(output) == "-"
     if fmt in export.BINARY_FORMATS and to_stdout and (sys.stdout.isatty() or output is None):
@@ -391,7 +391,7 @@ def emit(ctx: click.Context, result: Any, fmt: str, output: Path | None) -> None
         if to_stdout:
             from rich.console import Console
 
-            from wres4.render import print_table
+            from wres4.output.terminal import print_table
 
             print_table(result, Console(highlight=False))
             return
@@ -517,7 +517,7 @@ def compute(
     **params: Any,
 ) -> None:
     """Compute indicator 4 for every reporting year in the inputs."""
-    from wres4.indicator import compute as run
+    from wres4.indicator.compute import compute as run
 
     settings, default_format = settings_for(ctx, params)
     fmt = choose_format(fmt, output, default_format)
@@ -555,7 +555,7 @@ Examples:
 def init(ctx: click.Context, path: Path, force: bool) -> None:
     """Write a commented wres4.toml with this trust's settings to edit."""
     from wres4.config import write_template
-    from wres4.export import atomic_path
+    from wres4.output.export import atomic_path
 
     def write(target: Path, text: str) -> None:
         with atomic_path(target) as tmp:
@@ -603,7 +603,7 @@ def ethnicity(
     output: Path | None,
 ) -> None:
     """Show how ethnicity labels map to White, BME or Unknown."""
-    from wres4.ethnicity import classify
+    from wres4.indicator.ethnicity import classify
 
     if not labels and from_file is None:
         raise click.UsageError("give LABELs or --from FILE.")
@@ -615,7 +615,7 @@ def ethnicity(
     overrides = settings.label_overrides()
     counts: list[tuple[str, int]] = [(label, 1) for label in labels]
     if from_file is not None:
-        from wres4.readers import label_counts
+        from wres4.inputs.readers import label_counts
 
         mapped = column or settings.columns.get("staff", {}).get("ethnicity")
         counts += label_counts(from_file, mapped, sheet)
@@ -658,7 +658,7 @@ def _emit_rows(
         return
     buffer = io.StringIO()
     if fmt in ("csv", "tsv"):
-        from wres4.export import safe_text
+        from wres4.output.cells import safe_text
 
         writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         writer.writerow(["label", "code", "category", "group", "count"])
@@ -682,7 +682,7 @@ def _emit_rows(
     if output is None or str(output) == "-":
         click.echo(text, nl=False)
     else:
-        from wres4.export import atomic_path
+        from wres4.output.export import atomic_path
 
         with atomic_path(output) as tmp:
             tmp.write_text(text, encoding="utf-8")
@@ -692,7 +692,7 @@ def _emit_rows(
 # -------------------------------------------------------------------------------------- funnel
 
 
-FUNNEL_SECTIONS = (  # wres4.funnel.SECTIONS (kept here so --help does not import it)
+FUNNEL_SECTIONS = (  # wres4.funnel.model.SECTIONS (kept here so --help does not import it)
     "results",
     "relative_likelihoods",
     "decline_reasons",
@@ -801,7 +801,7 @@ def funnel(
     """Monitor CPD applications by ethnic group: applied, approved, declined, accessed."""
     from dataclasses import replace
 
-    from wres4.funnel import funnel as run
+    from wres4.funnel.compute import funnel as run
 
     settings, default_format = settings_for(ctx, params)
     columns = dict(settings.columns)
@@ -837,7 +837,7 @@ def _check_funnel_output(fmt: str, section: str | None, output: Path | None) -> 
 def _emit_funnel(
     ctx: click.Context, result: Any, fmt: str, section: str | None, output: Path | None
 ) -> None:
-    from wres4 import funnel_output
+    from wres4.output import funnel as funnel_output
 
     if fmt == "table":
         from rich.console import Console
@@ -928,7 +928,7 @@ def check(
     if to_stdout:
         click.echo(text, nl=False)
     else:
-        from wres4.export import atomic_path
+        from wres4.output.export import atomic_path
 
         assert output is not None
         with atomic_path(output) as tmp:

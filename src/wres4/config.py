@@ -170,7 +170,7 @@ def _build(data: Mapping[str, Any], text: str, path: Path) -> Config:
 
     columns = check.table(data, "columns", SECTIONS["columns"])
     mapping: dict[str, dict[str, str]] = {}
-    from wres4.columns import KNOWN_ROLES
+    from wres4.inputs.columns import KNOWN_ROLES
 
     for kind, roles in columns.items():
         check.typed("columns", kind, roles, dict)
@@ -244,7 +244,7 @@ def _build(data: Mapping[str, Any], text: str, path: Path) -> Config:
             raise check.fail("output", "format", f"must be one of {', '.join(FORMAT_VALUES)}.")
     settings = replace(base, **changes)
     try:
-        from wres4.ethnicity import classify
+        from wres4.indicator.ethnicity import classify
 
         classify("", settings.ethnicity_overrides or None)
     except ValueError as exc:
@@ -286,7 +286,7 @@ def _statistics(check: _Checker, stat: Mapping[str, Any], changes: dict[str, Any
 
 def _merge_lists(base: Settings, lists: Mapping[str, tuple[str, ...]]) -> dict[str, Any]:
     """Config lists add to the built-in ones; a value put on one side leaves the other."""
-    from wres4.training import normalise_word
+    from wres4.text import normalise_word
 
     pairs = (
         ("accessed_statuses", "not_accessed_statuses"),

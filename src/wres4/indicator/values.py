@@ -300,16 +300,6 @@ def truth_values(texts: list[str]) -> tuple[list[bool | None], list[str]]:
     return out, unknown
 
 
-def reporting_year(day: dt.date, month: int = 3, mday: int = 31) -> int:
-    """The reporting year a snapshot date belongs to, named after its snapshot (R2)."""
-    return day.year if (day.month, day.day) <= (month, mday) else day.year + 1
-
-
-def period_name(year: int) -> str:
-    """Financial-year name of a reporting year: 2024 -> "2023/24"."""
-    return f"{year - 1}/{year % 100:02d}"
-
-
 YEAR_PATTERNS = (
     re.compile(r"^(?:fy\s*)?(\d{4})\s*[/-]\s*(\d{2}|\d{4})$"),
     re.compile(r"^(?:fy\s*)?(\d{4})$"),
@@ -360,23 +350,3 @@ def count_value(text: object) -> int | None:
     if not math.isfinite(number) or number < 0 or number > MAX_COUNT or not number.is_integer():
         return None
     return int(number)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Calendar month arithmetic, clamping to the month's last day (31 May - 3 = 28/29 Feb)."""
-    import calendar
-
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
-
-
-def window_start(snapshot: dt.date, months: int) -> dt.date:
-    """First day of the reporting window ending on ``snapshot`` (inclusive both ends).
-
-    A month-end snapshot covers whole months: 30 September, 6 months -> 1 April.
-    """
-    if (snapshot + dt.timedelta(days=1)).day == 1:
-        return add_months(snapshot.replace(day=1), 1 - months)
-    return add_months(snapshot, -months) + dt.timedelta(days=1)

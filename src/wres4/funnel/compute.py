@@ -13,115 +13,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from wres4 import __version__
 from wres4.errors import ColumnError, ConfigError
-from wres4.result import Finding
+from wres4.findings import Finding
+from wres4.funnel.model import DEFINITION, DIRECTION, NO_TARGETS, OUTCOME_STAGES, PERS, FunnelResult
 from wres4.settings import Settings
 
 if TYPE_CHECKING:
-    import pandas as pd
+    from wres4.funnel.log import Log
+    from wres4.indicator.staff import Staff
 
-    from wres4.funnel_log import Log
-    from wres4.staff import Staff
-
-__all__ = ["COLUMNS", "PERS", "SECTIONS", "FunnelResult", "funnel"]
-
-PERS = ("year", "quarter")
-SECTIONS = ("results", "relative_likelihoods", "decline_reasons", "representation", "targets")
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "results": (
-        "period",
-        "group",
-        "headcount",
-        "applied",
-        "approved",
-        "declined",
-        "accessed",
-        "application_rate",
-        "approval_rate",
-        "access_rate",
-    ),
-    "relative_likelihoods": (
-        "period",
-        "stage",
-        "relative_likelihood",
-        "ci_low",
-        "ci_high",
-        "p_value",
-        "p_exact",
-        "flags",
-    ),
-    "decline_reasons": ("period", "group", "reason", "count", "share"),
-    "representation": ("period", "group", "share_of_accessed", "share_of_workforce"),
-    "targets": ("period", "programme", "target", "bme_participants", "met"),
-}
-GROUPS = ("White", "BME", "Unknown")
-OUTCOME_STAGES = ("approved", "declined", "accessed")
-# stage -> (events, population, what the events are called, what the population is called)
-STAGES: dict[str, tuple[str, str, str, str]] = {
-    "application": ("applied", "headcount", "applied", "staff"),
-    "approval": ("approved", "applied", "approved", "applicants"),
-    "access": ("accessed", "applied", "accessed", "applicants"),
-}
-NO_REASON = "(none recorded)"
-NO_TARGETS: Mapping[str, int] = MappingProxyType({})
-
-DEFINITION = (
-    "CPD application monitoring: distinct people per group and period who applied (an "
-    "application dated in the period), were approved (an approval decision, or attendance, "
-    "which implies one), were declined, and accessed (attended or completed). "
-    "approval_rate = approved / applied; access_rate = accessed / applied; "
-    "application_rate = applied / headcount at the latest staff snapshot on or before the "
-    "period's end."
-)
-DIRECTION = (
-    "A relative likelihood above 1.00 means White staff are more likely than {bme} staff to "
-    "pass that stage (application: to apply, per head of staff; approval: to be approved, per "
-    "applicant; access: to attend or complete, per applicant); 1.00 means equal; below 1.00 "
-    "means {bme} staff are more likely."
-)
-
-
-@dataclass(frozen=True)
-class FunnelResult:
-    """Every table of one funnel run; a section that the inputs cannot give is None."""
-
-    results: pd.DataFrame
-    meta: dict[str, Any]
-    relative_likelihoods: pd.DataFrame | None = None
-    decline_reasons: pd.DataFrame | None = None
-    representation: pd.DataFrame | None = None
-    targets: pd.DataFrame | None = None
-    findings: tuple[Finding, ...] = ()
-
-    def tables(self) -> dict[str, pd.DataFrame]:
-        """The sections present, in their fixed order."""
-        out: dict[str, pd.DataFrame] = {}
-        for name in SECTIONS:
-            table = getattr(self, name)
-            if table is not None:
-                out[name] = table
-        return out
-
-    def sections(self) -> dict[str, list[dict[str, Any]]]:
-        """Each present section's rows as plain Python values (None for missing numbers)."""
-        return {name: section_rows(table) for name, table in self.tables().items()}
-
-
-def section_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
-    import pandas as pd
-
-    from wres4.export import plain
-
-    return [
-        {str(k): None if v is pd.NA else plain(v) for k, v in row.items()}
-        for row in table.to_dict("records")
-    ]
+__all__ = ["funnel"]
 
 
 def funnel(
@@ -139,9 +44,9 @@ def funnel(
     >>> result = funnel(["applications.csv"], staff=["staff.csv"], per="quarter")  # doctest: +SKIP
     >>> result.sections()["relative_likelihoods"]  # doctest: +SKIP
     """
-    from wres4 import funnel_tables as tables
-    from wres4.funnel_log import period_range, read_log
-    from wres4.readers import open_source
+    from wres4.funnel import tables
+    from wres4.funnel.log import period_range, read_log
+    from wres4.inputs.readers import open_source
 
     settings = settings or Settings()
     if per not in PERS:
@@ -218,10 +123,10 @@ def _goals(targets: Mapping[str, int]) -> dict[str, int]:
 def _load_staff(
     paths: Sequence[Path], settings: Settings, as_at: dt.date | None = None
 ) -> tuple[Staff, list[Path]]:
-    from wres4.columns import resolve_columns
-    from wres4.indicator import STAFF_ROLES
-    from wres4.readers import open_source
-    from wres4.staff import load_staff
+    from wres4.indicator.compute import STAFF_ROLES
+    from wres4.indicator.staff import load_staff
+    from wres4.inputs.columns import resolve_columns
+    from wres4.inputs.readers import open_source
 
     source = open_source(paths, "staff extract", sheet=settings.sheet, encoding=settings.encoding)
     columns = resolve_columns(
@@ -244,8 +149,8 @@ def _meta(
     findings: Sequence[Finding],
     absent: Mapping[str, str],
 ) -> dict[str, Any]:
-    from wres4.funnel_log import period_label
-    from wres4.indicator import file_sha256
+    from wres4.funnel.log import period_label
+    from wres4.indicator.compute import file_sha256
 
     stages = ["applied", *(OUTCOME_STAGES if log.has_outcomes else ())]
     return {

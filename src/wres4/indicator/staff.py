@@ -14,19 +14,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wres4.errors import ColumnError, DataError
-from wres4.result import Finding, count_people
+from wres4.findings import Finding
+from wres4.inputs.source import rows_read_finding
+from wres4.periods import Windows, period_name
 from wres4.settings import Settings
-from wres4.training import Windows, clip, normalise_word
-from wres4.values import period_name
+from wres4.text import clip, count_people, normalise_word
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
     import pyarrow as pa
 
-    from wres4.columns import Columns
-    from wres4.readers import Source
-    from wres4.values import PersonKeys
+    from wres4.indicator.values import PersonKeys
+    from wres4.inputs.columns import Columns
+    from wres4.inputs.source import Source
 
 GROUP_CODES: dict[str, int] = {"White": 0, "BME": 1, "Unknown": 2}
 GROUP_NAMES: tuple[str, ...] = ("White", "BME", "Unknown")
@@ -86,8 +87,8 @@ def load_staff(
     import numpy as np
     import pyarrow as pa
 
-    from wres4.readers import STAFF_BATCH_BYTES, iter_tables
-    from wres4.values import NO_PERSON, PersonKeys, encode
+    from wres4.indicator.values import NO_PERSON, PersonKeys, encode
+    from wres4.inputs.readers import STAFF_BATCH_BYTES, iter_tables
 
     findings: list[Finding] = []
     parts = []
@@ -285,7 +286,7 @@ def load_staff(
 
 
 def _window_start(snapshot: dt.date, settings: Settings) -> dt.date:
-    from wres4.values import window_start
+    from wres4.periods import window_start
 
     return window_start(snapshot, settings.window_months)
 
@@ -309,7 +310,7 @@ def _snapshots(
     import numpy as np
     import pandas as pd
 
-    from wres4.values import FIRST_YEAR, LAST_YEAR, encode, parse_dates, parse_year
+    from wres4.indicator.values import FIRST_YEAR, LAST_YEAR, encode, parse_dates, parse_year
 
     today = today or dt.date.today()
     n = table.num_rows
@@ -436,8 +437,8 @@ def _groups(
     """
     import numpy as np
 
-    from wres4.ethnicity import classify_many
-    from wres4.values import encode
+    from wres4.indicator.ethnicity import classify_many
+    from wres4.indicator.values import encode
 
     idx, values = encode(table.column("ethnicity"))
     texts = values.to_pylist()
@@ -465,7 +466,7 @@ def is_bank(value: str, bank_words: Sequence[str]) -> bool:
 def _bank(table: pa.Table, settings: Settings) -> np.ndarray:
     import numpy as np
 
-    from wres4.values import encode
+    from wres4.indicator.values import encode
 
     if "bank" not in table.column_names:
         return np.zeros(table.num_rows, dtype=bool)
@@ -479,7 +480,7 @@ def _bank(table: pa.Table, settings: Settings) -> np.ndarray:
 def _accessed(table: pa.Table, cols: Columns, where: str) -> np.ndarray:
     import numpy as np
 
-    from wres4.values import encode, truth_values
+    from wres4.indicator.values import encode, truth_values
 
     idx, values = encode(table.column("accessed"))
     answers, unknown = truth_values(values.to_pylist())
@@ -595,25 +596,6 @@ def _same_roles(source: Source, columns: Mapping[Path, Columns]) -> None:
                 f"('{columns[has].roles[odd]}'). Files of one extract need the same columns; "
                 "export them from the same report."
             )
-
-
-def rows_read_finding(source: Source) -> Finding:
-    """How many data rows each file of a source gave (a fact for the audit, not a problem)."""
-    counts = [(str(p), int(source.rows_read.get(p, 0))) for p in source.paths]
-    total = sum(n for _, n in counts)
-    if len(counts) == 1:
-        message = f"{source.label}: {total:,} rows read from {counts[0][0]}"
-    else:
-        listing = ", ".join(f"{Path(name).name} {n:,}" for name, n in counts)
-        message = f"{source.label}: {total:,} rows read from {len(counts)} files ({listing})"
-    return Finding(
-        "rows_read",
-        message,
-        total,
-        file=counts[0][0] if len(counts) == 1 else source.label,
-        values=tuple(counts),
-        problem=False,
-    )
 
 
 def _in_post_findings(

@@ -13,8 +13,8 @@ import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from wres4 import stats
-from wres4.result import (
+from wres4.indicator import stats
+from wres4.indicator.result import (
     BASE_COLUMNS,
     COUNT_COLUMNS,
     P_COLUMNS,
@@ -23,8 +23,8 @@ from wres4.result import (
     TREND_COLUMNS,
     row_dicts,
 )
+from wres4.periods import period_name
 from wres4.settings import Settings
-from wres4.values import period_name
 
 if TYPE_CHECKING:
     import pandas as pd

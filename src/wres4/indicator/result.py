@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from wres4.findings import Finding
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -63,32 +65,6 @@ DIRECTION_SENTENCE = (
 
 
 @dataclass(frozen=True)
-class Finding:
-    """One data-quality observation, collected rather than raised."""
-
-    code: str
-    message: str
-    count: int
-    file: str | None = None
-    column: str | None = None
-    rows: tuple[int, ...] = ()
-    values: tuple[tuple[str, int], ...] = ()
-    problem: bool = True
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "message": self.message,
-            "count": self.count,
-            "file": self.file,
-            "column": self.column,
-            "rows": list(self.rows),
-            "values": [{"value": v, "count": n} for v, n in self.values],
-            "problem": self.problem,
-        }
-
-
-@dataclass(frozen=True)
 class Result:
     """Indicator 4 for every reporting year, with what was found on the way."""
 
@@ -105,14 +81,6 @@ class Result:
             return self.table
         mask = self.table[list(self.by)].isna().all(axis=1)
         return self.table[mask]
-
-
-def count_people(count: int, verb: str = "") -> str:
-    """ "1 person has" / "3 people have": a count of people with its verb agreeing."""
-    forms = {"have": ("has", "have"), "appear": ("appears", "appear"), "are": ("is", "are")}
-    one, many = forms.get(verb, (verb, verb))
-    text = f"{count:,} {'person' if count == 1 else 'people'}"
-    return f"{text} {one if count == 1 else many}".rstrip()
 
 
 def row_dicts(table: pd.DataFrame) -> list[dict[str, Any]]:

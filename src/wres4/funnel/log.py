@@ -15,22 +15,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wres4 import funnel_status as status
-from wres4.columns import ROLE_ALIASES, header_key
 from wres4.errors import ColumnError, DataError
-from wres4.funnel_status import distinct_map, distinct_texts, sample_rows
-from wres4.result import Finding, count_people
+from wres4.findings import Finding
+from wres4.funnel import status
+from wres4.funnel.status import distinct_map, distinct_texts, sample_rows
+from wres4.inputs.columns import ROLE_ALIASES, header_key
+from wres4.periods import period_name
 from wres4.settings import Settings
-from wres4.values import period_name
+from wres4.text import count_people
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
     import pyarrow as pa
 
-    from wres4.columns import Columns
-    from wres4.readers import Source
-    from wres4.staff import Staff
+    from wres4.indicator.staff import Staff
+    from wres4.inputs.columns import Columns
+    from wres4.inputs.source import Source
 
 LOG_ROLES = (
     "person_id",
@@ -105,8 +106,8 @@ def read_log(source: Source, per: str, settings: Settings, staff: Staff | None) 
     import numpy as np
     import pandas as pd
 
-    from wres4.columns import resolve_columns
-    from wres4.readers import read_all
+    from wres4.inputs.columns import resolve_columns
+    from wres4.inputs.readers import read_all
 
     user = dict(settings.columns.get("applications", {}))
     columns = resolve_columns(
@@ -266,7 +267,7 @@ def _dates(
 ) -> np.ndarray:
     import numpy as np
 
-    from wres4.values import parse_dates
+    from wres4.indicator.values import parse_dates
 
     idx, texts = distinct_texts(table, "application_date")
     parsed = parse_dates(texts, day_first=settings.day_first).to_numpy("datetime64[D]")
@@ -355,7 +356,7 @@ def _keys(table: pa.Table, columns: Mapping[Path, Columns]) -> np.ndarray:
     import numpy as np
     import pyarrow.compute as pc
 
-    from wres4.values import person_keys
+    from wres4.indicator.values import person_keys
 
     ids = pc.fill_null(table.column("person_id"), "")
     assignment = np.array([c.assignment_ids for c in columns.values()])
@@ -375,8 +376,8 @@ def _log_groups(
 ) -> np.ndarray:
     import numpy as np
 
-    from wres4.ethnicity import classify_many
-    from wres4.staff import GROUP_CODES
+    from wres4.indicator.ethnicity import classify_many
+    from wres4.indicator.staff import GROUP_CODES
 
     idx, texts = distinct_texts(table, "ethnicity")
     mapped = classify_many(texts, settings.label_overrides())

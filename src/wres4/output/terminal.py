@@ -9,7 +9,7 @@ import math
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from wres4.result import Result, row_dicts
+from wres4.indicator.result import Result, row_dicts
 
 if TYPE_CHECKING:
     from rich.console import Console

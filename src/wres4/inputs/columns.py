@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wres4.errors import ColumnError
-from wres4.result import Finding
+from wres4.findings import Finding
 
 if TYPE_CHECKING:
-    from wres4.readers import Source
+    from wres4.inputs.source import Source
 
 # Header names each role is recognised by, most specific first (SPEC §4). Matching ignores
 # case, spaces and punctuation, so "EMPLOYEE  NUMBER" and "Employee_No." both work.

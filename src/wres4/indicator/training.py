@@ -9,23 +9,24 @@ length of the file.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wres4.result import Finding, count_people
+from wres4.findings import Finding
+from wres4.periods import Windows
 from wres4.settings import Settings
+from wres4.text import clip, count_people, normalise_word
 
 if TYPE_CHECKING:
     import numpy as np
     import pyarrow as pa
 
-    from wres4.columns import Columns
-    from wres4.readers import Source
-    from wres4.staff import Staff
+    from wres4.indicator.staff import Staff
+    from wres4.inputs.columns import Columns
+    from wres4.inputs.source import Source
 
 # Words that make a type or title non-mandatory although they may contain "mandatory" (R4).
 NON_MANDATORY_MARKERS = (
@@ -74,12 +75,6 @@ NOT_ACCESSED_MARKERS = (
 ACCESSED_MARKERS = ("attend", "complet", "pass", "fail", "in progress", "started", "achiev")
 YES = frozenset({"y", "yes", "true", "t", "1", "x", "mandatory"})
 NO = frozenset({"n", "no", "false", "f", "0", "non mandatory", "optional"})
-
-
-def normalise_word(text: object) -> str:
-    """Case-, punctuation- and space-insensitive form of a status, type or title."""
-    text = str(text).casefold().replace("&", " and ")
-    return re.sub(r"[^0-9a-z]+", " ", text).strip()
 
 
 def _contains(word: str, phrases: Iterable[str]) -> bool:
@@ -156,15 +151,6 @@ class Rules:
         if _contains(word, NON_MANDATORY_MARKERS):
             return True
         return not _contains(word, self.mandatory_titles)
-
-
-@dataclass(frozen=True)
-class Windows:
-    """The reporting window of each year: (year, first day, snapshot day), both inclusive."""
-
-    years: tuple[int, ...]
-    starts: tuple[dt.date, ...]
-    ends: tuple[dt.date, ...]
 
 
 @dataclass
@@ -318,14 +304,6 @@ def _top(counter: Mapping[str, int], n: int = 3) -> str:
 EXAMPLES = 20
 
 
-def clip(text: str, limit: int = 60) -> str:
-    """A value from the input for a one-line message: spaces collapsed, control characters
-    escaped (never sent to a terminal as they are), long values cut."""
-    text = " ".join(str(text).split())
-    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def reduce_training(
     source: Source,
     columns: Mapping[Path, Columns],
@@ -343,8 +321,8 @@ def reduce_training(
     import numpy as np
     import pandas as pd
 
-    from wres4.readers import iter_tables
-    from wres4.values import NO_PERSON, encode, parse_dates
+    from wres4.indicator.values import NO_PERSON, encode, parse_dates
+    from wres4.inputs.readers import iter_tables
 
     rules = Rules.from_settings(settings)
     first = next(iter(columns.values()))
@@ -431,7 +409,7 @@ def reduce_training(
         distinct = np.unique(np.concatenate(unmatched_keys))
         red.unmatched_people = len(distinct)
         red.unmatched_ids = {staff.maker.text(int(k)) for k in distinct[:EXAMPLES]}
-    from wres4.staff import rows_read_finding
+    from wres4.inputs.source import rows_read_finding
 
     red.rows_read = rows_read_finding(source)
     return red
@@ -447,7 +425,7 @@ def _non_mandatory(
     import numpy as np
     import pandas as pd
 
-    from wres4.values import encode
+    from wres4.indicator.values import encode
 
     present = [r for r in ("type", "mandatory", "course") if r in table.column_names]
     if not present:

@@ -1,6 +1,6 @@
 """Machine and file outputs: csv, tsv, json, jsonl, markdown (and the workbook and Parquet).
 
-Writers only format the :class:`~wres4.result.Result`; they compute nothing. Files are
+Writers only format the :class:`~wres4.indicator.result.Result`; they compute nothing. Files are
 written atomically: a temporary file in the target's folder, then a rename, so a failed run
 never leaves half a file and an existing file survives.
 """
@@ -12,7 +12,6 @@ import csv
 import datetime as dt
 import io
 import json
-import math
 import os
 import stat
 import tempfile
@@ -21,7 +20,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from wres4.errors import InputError
-from wres4.result import Result, row_dicts
+from wres4.indicator.result import Result, row_dicts
+from wres4.output.cells import cell_text, plain, safe_text
 
 TEXT_FORMATS = ("csv", "tsv", "json", "jsonl", "markdown")
 BINARY_FORMATS = ("xlsx", "parquet")
@@ -38,52 +38,14 @@ SUFFIX_FORMATS = {
     ".xlsx": "xlsx",
     ".parquet": "parquet",
 }
-# Text from the input that a spreadsheet would run as a formula (SPEC §5).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def format_for_path(path: Path) -> str | None:
     return SUFFIX_FORMATS.get(path.suffix.lower())
 
 
-def safe_text(value: str) -> str:
-    """Neutralise text a spreadsheet would treat as a formula by prefixing an apostrophe."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def plain(value: Any) -> Any:
-    """A cell as a JSON-ready value: None for missing, ISO dates, Python numbers."""
-    if value is None:
-        return None
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if hasattr(value, "item") and not isinstance(value, str | bytes):
-        value = value.item()
-        if isinstance(value, float) and math.isnan(value):
-            return None
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 def records(result: Result) -> list[dict[str, Any]]:
     return [{k: plain(v) for k, v in row.items()} for row in row_dicts(result.table)]
-
-
-def cell_text(value: Any) -> str:
-    """A CSV/TSV cell: plain numbers, empty for missing, text neutralised for spreadsheets."""
-    value = plain(value)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, int):
-        return str(value)
-    return safe_text(str(value))
 
 
 def write_delimited(result: Result, out: IO[str], delimiter: str) -> None:
@@ -111,7 +73,14 @@ def write_jsonl(result: Result, out: IO[str]) -> None:
 
 
 def write_markdown(result: Result, out: IO[str]) -> None:
-    from wres4.render import breakdown_cells, fmt_count, fmt_p, fmt_pct, footnotes, ratio_cell
+    from wres4.output.terminal import (
+        breakdown_cells,
+        fmt_count,
+        fmt_p,
+        fmt_pct,
+        footnotes,
+        ratio_cell,
+    )
 
     bme = result.meta["groups"]["bme"]
     head = [
@@ -167,7 +136,7 @@ def write_markdown(result: Result, out: IO[str]) -> None:
 
 
 def _optional_cell(column: str, value: Any) -> str:
-    from wres4.render import fmt_p, fmt_ratio, is_missing
+    from wres4.output.terminal import fmt_p, fmt_ratio, is_missing
 
     if is_missing(value):
         return ""
@@ -241,7 +210,7 @@ def write_file(result: Result, fmt: str, target: Path) -> None:
             with tmp.open("w", encoding="utf-8", newline="") as out:
                 TEXT_WRITERS[fmt](result, out)
         elif fmt == "xlsx":
-            from wres4.workbook import write_workbook
+            from wres4.output.workbook import write_workbook
 
             write_workbook(result, tmp)
         elif fmt == "parquet":

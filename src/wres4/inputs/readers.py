@@ -11,36 +11,25 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wres4.columns import ASSIGNMENT_HEADERS as ASSIGNMENT_HEADERS
-from wres4.columns import DATA_LIKE as DATA_LIKE
-from wres4.columns import KNOWN_ROLES as KNOWN_ROLES
-from wres4.columns import ROLE_ALIASES as ROLE_ALIASES
-from wres4.columns import Columns as Columns
-from wres4.columns import header_key as header_key
-from wres4.columns import missing_message as missing_message
-from wres4.columns import resolve_columns as resolve_columns
 from wres4.errors import InputError
-from wres4.filecheck import CONTROL_BYTES, SNIFF_BYTES, _short, check_file
-from wres4.filecheck import MAX_WORKBOOK_UNCOMPRESSED as MAX_WORKBOOK_UNCOMPRESSED
+from wres4.inputs.columns import ASSIGNMENT_HEADERS as ASSIGNMENT_HEADERS
+from wres4.inputs.columns import DATA_LIKE as DATA_LIKE
+from wres4.inputs.columns import KNOWN_ROLES as KNOWN_ROLES
+from wres4.inputs.columns import ROLE_ALIASES as ROLE_ALIASES
+from wres4.inputs.columns import Columns as Columns
+from wres4.inputs.columns import header_key as header_key
+from wres4.inputs.columns import missing_message as missing_message
+from wres4.inputs.columns import resolve_columns as resolve_columns
+from wres4.inputs.filecheck import CONTROL_BYTES, SNIFF_BYTES, _short, check_file
+from wres4.inputs.filecheck import MAX_WORKBOOK_UNCOMPRESSED as MAX_WORKBOOK_UNCOMPRESSED
+from wres4.inputs.source import FORMATS_BY_SUFFIX, Source, expand_paths
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-FORMATS_BY_SUFFIX: dict[str, str] = {
-    ".csv": "csv",
-    ".txt": "csv",
-    ".tsv": "tsv",
-    ".tab": "tsv",
-    ".xlsx": "excel",
-    ".xlsm": "excel",
-    ".xls": "excel",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-}
 
 # pyarrow's streaming reader reads ahead a number of blocks: small blocks keep the memory of
 # a long training extract flat (16 MB blocks held ~500 MB in flight on a 2 GB file).
@@ -54,56 +43,6 @@ MAX_BLOCK_BYTES = 1 << 30
 MAX_HEADER_BYTES = 16 << 20
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-@dataclass
-class Source:
-    """One logical input: one or more files of one kind, with their headers resolved."""
-
-    label: str
-    paths: list[Path]
-    fmt: str
-    sheet: str | None = None
-    encoding: str | None = None
-    delimiters: dict[Path, str] = field(default_factory=dict)
-    encodings: dict[Path, str] = field(default_factory=dict)
-    headers: dict[Path, tuple[str, ...]] = field(default_factory=dict)
-    # Physical lines up to and including the header row of each text file.
-    skips: dict[Path, int] = field(default_factory=dict)
-    # Data rows handed out so far, per file (for the data-quality audit).
-    rows_read: dict[Path, int] = field(default_factory=dict)
-    # Each workbook's chosen sheet, read once: (rows from the header on, header's row number).
-    sheets: dict[Path, tuple[list[list[Any]], int]] = field(default_factory=dict)
-
-    @property
-    def names(self) -> list[str]:
-        return [str(p) for p in self.paths]
-
-
-def expand_paths(paths: Sequence[Path], label: str) -> list[Path]:
-    """Files named directly, and the data files inside any directory named."""
-    out: list[Path] = []
-    for path in paths:
-        if not path.exists():
-            raise InputError(f"{path}: file not found. Check the path given for the {label}.")
-        if path.is_dir():
-            found = sorted(
-                p
-                for p in path.iterdir()
-                if p.is_file()
-                and p.suffix.lower() in FORMATS_BY_SUFFIX
-                and not p.name.startswith(("~$", "."))
-            )
-            if not found:
-                raise InputError(
-                    f"{path}: the directory holds no CSV, TSV, Excel or Parquet files."
-                )
-            out.extend(found)
-        elif not path.is_file():
-            raise InputError(f"{path}: not a regular file. Give a data file or a directory.")
-        else:
-            out.append(path)
-    return out
 
 
 def open_source(

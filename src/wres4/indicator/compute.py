@@ -2,7 +2,7 @@
 
 ``compute`` detects which of the three input forms it was given (staff + training extracts,
 a person-level table, or aggregate counts), counts people per reporting year and group, and
-returns a :class:`~wres4.result.Result` that every output format renders.
+returns a :class:`~wres4.indicator.result.Result` that every output format renders.
 """
 
 from __future__ import annotations
@@ -15,13 +15,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wres4 import __version__
-from wres4.columns import DATA_LIKE, ROLE_ALIASES, header_key, resolve_columns
 from wres4.errors import ColumnError, DataError
-from wres4.readers import Source, open_source
-from wres4.result import COUNT_COLUMNS, DIRECTION_SENTENCE, Finding, Result
+from wres4.findings import Finding
+from wres4.indicator.result import COUNT_COLUMNS, DIRECTION_SENTENCE, Result
+from wres4.indicator.table import build_table
+from wres4.inputs.columns import DATA_LIKE, ROLE_ALIASES, header_key, resolve_columns
+from wres4.inputs.readers import open_source
+from wres4.inputs.source import Source
 from wres4.settings import Settings
-from wres4.table import build_table
-from wres4.training import clip
+from wres4.text import clip
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -161,8 +163,8 @@ def _count_people(
     progress: Callable[[str, int], None] | None,
 ) -> tuple[pd.DataFrame, dict[int, dt.date], dict[int, int], list[Finding], list[Path]]:
 
-    from wres4.staff import load_staff
-    from wres4.training import reduce_training
+    from wres4.indicator.staff import load_staff
+    from wres4.indicator.training import reduce_training
 
     roles = (*STAFF_ROLES, "accessed") if form == "person" else STAFF_ROLES
     columns = resolve_columns(
@@ -210,7 +212,7 @@ def count_groups(people: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     """People -> counts per year (and breakdown value) in the wide count columns."""
     import pandas as pd
 
-    from wres4.staff import GROUP_NAMES
+    from wres4.indicator.staff import GROUP_NAMES
 
     frames = []
     for dim in (None, *by):
@@ -241,9 +243,10 @@ def read_aggregate(source: Source, settings: Settings) -> tuple[pd.DataFrame, li
     import numpy as np
     import pandas as pd
 
-    from wres4.ethnicity import classify_many
-    from wres4.readers import read_all
-    from wres4.values import parse_dates, parse_year, reporting_year
+    from wres4.indicator.ethnicity import classify_many
+    from wres4.indicator.values import parse_dates, parse_year
+    from wres4.inputs.readers import read_all
+    from wres4.periods import reporting_year
 
     columns = resolve_columns(
         source,
@@ -337,7 +340,7 @@ def _whole_numbers(frame: pd.DataFrame, role: str, header: str, where: str) -> p
     """Counts of people: whole, non-negative and sane (each distinct text parsed once)."""
     import pandas as pd
 
-    from wres4.values import count_value
+    from wres4.indicator.values import count_value
 
     texts = frame[role].astype("string").fillna("")
     parsed = {text: count_value(text) for text in texts.unique()}
@@ -409,7 +412,7 @@ def preload_statistics() -> None:
 
 def hash_inputs(paths: Sequence[Path | str | None]) -> dict[Path, str]:
     """SHA-256 of every input file that exists (directories are expanded)."""
-    from wres4.readers import FORMATS_BY_SUFFIX
+    from wres4.inputs.source import FORMATS_BY_SUFFIX
 
     out: dict[Path, str] = {}
     for item in paths:

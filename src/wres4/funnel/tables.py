@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from wres4.funnel import COLUMNS, GROUPS, NO_REASON, STAGES
-from wres4.result import Finding
+from wres4.findings import Finding
+from wres4.funnel.model import COLUMNS, GROUPS, NO_REASON, STAGES
 from wres4.settings import Settings
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from wres4.funnel_log import Log
-    from wres4.staff import Staff
+    from wres4.funnel.log import Log
+    from wres4.indicator.staff import Staff
 
 
 def counts(log: Log, periods: Sequence[int], stages: Sequence[str]) -> pd.DataFrame:
@@ -43,7 +43,7 @@ def with_headcount(
     """Headcount per group at the latest snapshot on or before each period's end (no bank)."""
     import pandas as pd
 
-    from wres4.funnel_log import period_end, period_label
+    from wres4.funnel.log import period_end, period_label
 
     people = staff.people[~staff.people["bank_only"]]
     snapshot_of: dict[int, str] = {}
@@ -83,7 +83,7 @@ def rate(events: pd.Series, population: pd.Series) -> pd.Series:
 
 
 def results(counts: pd.DataFrame, stages: Sequence[str]) -> pd.DataFrame:
-    from wres4.funnel_log import period_label
+    from wres4.funnel.log import period_label
 
     table = counts.reset_index()
     table["period"] = [period_label(k) for k in table["period"]]
@@ -100,8 +100,13 @@ def relative(counts: pd.DataFrame, settings: Settings) -> pd.DataFrame | None:
     """White over BME at each stage the inputs allow, per period, with the §6 statistics."""
     import pandas as pd
 
-    from wres4.funnel_log import period_label
-    from wres4.stats import NO_GROUP1_STAFF, NO_GROUP2_EVENTS, NO_GROUP2_STAFF, ratio_stats
+    from wres4.funnel.log import period_label
+    from wres4.indicator.stats import (
+        NO_GROUP1_STAFF,
+        NO_GROUP2_EVENTS,
+        NO_GROUP2_STAFF,
+        ratio_stats,
+    )
 
     stages = [s for s, (ev, pop, _, _) in STAGES.items() if {ev, pop} <= set(counts.columns)]
     if not stages:
@@ -155,7 +160,7 @@ def decline_reasons(log: Log, counts: pd.DataFrame) -> pd.DataFrame:
     """Distinct declined people per reason, and their share of the group's declined people."""
     import pandas as pd
 
-    from wres4.funnel_log import period_label
+    from wres4.funnel.log import period_label
 
     declined = log.frame.loc[log.frame["declined"], ["period", "group", "person", "reason"]]
     spelling = declined["reason"].astype("string").replace("", NO_REASON)
@@ -200,7 +205,7 @@ def decline_reasons(log: Log, counts: pd.DataFrame) -> pd.DataFrame:
 
 def representation(counts: pd.DataFrame) -> pd.DataFrame:
     """Each group's share of the people who accessed, against its share of the workforce."""
-    from wres4.funnel_log import period_label
+    from wres4.funnel.log import period_label
 
     table = counts.reset_index()
     totals = table.groupby("period")[["accessed", "headcount"]].transform("sum", min_count=1)
@@ -217,8 +222,8 @@ def targets(
     """Distinct BME people who accessed each target programme, per period, against its target."""
     import pandas as pd
 
-    from wres4.funnel_log import period_label
-    from wres4.funnel_status import course_key
+    from wres4.funnel.log import period_label
+    from wres4.funnel.status import course_key
 
     frame = log.frame
     keys = {name: course_key(name) for name in goals}

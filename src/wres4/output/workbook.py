@@ -1,6 +1,6 @@
 """The report workbook (xlsx): results, trend chart, breakdown, data quality and method.
 
-Like every writer it formats the :class:`~wres4.result.Result` and computes nothing. Every
+Like every writer it formats the :class:`~wres4.indicator.result.Result` and computes nothing. Every
 cell goes through :func:`put`, which keeps numbers numeric and makes text from the input
 inert (a string cell, never a formula). The bytes are deterministic: fixed document times
 (``SOURCE_DATE_EPOCH`` when set) and fixed zip entry times. openpyxl is imported lazily.
@@ -21,9 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from wres4.errors import InputError
-from wres4.export import FORMULA_STARTS, plain
-from wres4.render import footnotes, trend_sentence
-from wres4.result import (
+from wres4.indicator.result import (
     COUNT_COLUMNS,
     LIKELIHOOD_COLUMNS,
     P_COLUMNS,
@@ -31,6 +29,8 @@ from wres4.result import (
     Result,
     row_dicts,
 )
+from wres4.output.cells import FORMULA_STARTS, plain
+from wres4.output.terminal import footnotes, trend_sentence
 
 PERCENT, RATIO, COUNT, P_FORMAT, DATE = "0.0%", "0.00", "#,##0", "0.0000", "yyyy-mm-dd"
 # Result columns by exact name (result.py owns the names), then patterns for other tables

@@ -1,5 +1,5 @@
 """Funnel output: the terminal panels and the csv/tsv/json/jsonl/markdown text of a
-:class:`~wres4.funnel.FunnelResult`. Writers only format the result; they compute nothing.
+:class:`~wres4.funnel.model.FunnelResult`. Writers only format the result; they compute nothing.
 
 Rich is imported inside the functions that draw, so importing this module stays cheap.
 """
@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wres4.errors import DataError
-from wres4.export import atomic_path, cell_text
-from wres4.render import fmt_count, fmt_p, fmt_pct, fmt_ratio, is_missing
+from wres4.output.cells import cell_text
+from wres4.output.export import atomic_path
+from wres4.output.terminal import fmt_count, fmt_p, fmt_pct, fmt_ratio, is_missing
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from wres4.funnel import FunnelResult
+    from wres4.funnel.model import FunnelResult
 
 FUNNEL_FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 TITLES = {
@@ -255,7 +256,7 @@ def write_workbook(result: FunnelResult, target: Path) -> None:
     method sheets; cells formatted by column name by the report workbook's own helpers."""
     from openpyxl import Workbook
 
-    from wres4 import workbook as wb
+    from wres4.output import workbook as wb
 
     book = Workbook()
     first = True

@@ -12,9 +12,10 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from wres4.result import Finding
+from wres4.findings import Finding
+from wres4.indicator.training import Rules
 from wres4.settings import Settings
-from wres4.training import Rules, normalise_word
+from wres4.text import normalise_word
 
 if TYPE_CHECKING:
     import numpy as np
@@ -96,7 +97,7 @@ YES_NO: dict[str, tuple[int, int]] = {
 def distinct_texts(table: pa.Table, role: str) -> tuple[np.ndarray, list[str]]:
     import pyarrow.compute as pc
 
-    from wres4.values import encode
+    from wres4.indicator.values import encode
 
     idx, values = encode(pc.fill_null(table.column(role), ""))
     return idx, [str(v) for v in values.to_pylist()]
