@@ -26,6 +26,35 @@ def period_name(year: int) -> str:
     return f"{year - 1}/{year % 100:02d}"
 
 
+MONTH_ABBREVIATIONS = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
+
+
+def period_label(year: int, snapshot: dt.date, window_months: int = 12) -> str:
+    """The name a reader cannot misread for the reporting period ending at ``snapshot``.
+
+    A 31 March snapshot closes a financial year, named as WRES names it ("2023/24"). Any
+    other snapshot is named by its window: "12 months to 30 Sep 2024", never as a
+    financial year it does not match (method.md: Trends).
+    """
+    if (snapshot.month, snapshot.day) == (3, 31) and snapshot.year == year:
+        return period_name(year)
+    month = MONTH_ABBREVIATIONS[snapshot.month - 1]
+    return f"{window_months} months to {snapshot.day} {month} {snapshot.year}"
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """Calendar month arithmetic, clamping to the month's last day (31 May - 3 = 28/29 Feb)."""
     import calendar

@@ -23,7 +23,7 @@ from wres4.indicator.result import (
     TREND_COLUMNS,
     row_dicts,
 )
-from wres4.periods import period_name
+from wres4.periods import period_label
 from wres4.settings import Settings
 
 if TYPE_CHECKING:
@@ -124,7 +124,7 @@ def _row(
             "_dim": rec["_dim"],
             "_counts": (a, n1, c, n2),
             "year": year,
-            "period": period_name(year),
+            "period": period_label(year, snapshot, settings.window_months),
             "snapshot_date": snapshot,
             "white_headcount": n1,
             "white_accessed": a,
