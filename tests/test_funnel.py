@@ -241,6 +241,31 @@ def test_targets_met_and_missed(tmp_path: Path) -> None:
     }  # fmt: skip
 
 
+def test_quarterly_targets_count_the_year_to_date(tmp_path: Path) -> None:
+    result = funnel([write_log(tmp_path)], per="quarter", targets=TARGETS)
+    got = {
+        (r["period"], r["programme"]): (r["bme_participants"], r["met"])
+        for r in rows(result, "targets")
+        if r["period"].startswith("2024/25")
+    }
+    # Ready Now, BME who accessed: 3 (May, Q1), 4 (May, Q1), 9 (January, Q4). A yearly
+    # target of 2 is met from Q1 on, and Q4 holds the year's total, as the yearly view does.
+    assert [got[(f"2024/25 Q{q}", "Ready Now")] for q in (1, 2, 3, 4)] == [
+        (2, True),
+        (2, True),
+        (2, True),
+        (3, True),
+    ]
+    # Stepping Up: person 4 attended in October (Q3); met from Q3 on.
+    assert [got[(f"2024/25 Q{q}", "Stepping Up")][0] for q in (1, 2, 3, 4)] == [0, 0, 1, 1]
+    yearly = funnel([write_log(tmp_path)], targets=TARGETS)
+    year_end = {
+        (r["period"], r["programme"]): r["bme_participants"] for r in rows(yearly, "targets")
+    }
+    for name in TARGETS:
+        assert got[("2024/25 Q4", name)][0] == year_end[("2024/25", name)]
+
+
 def test_target_names_match_case_and_space_insensitively(tmp_path: Path) -> None:
     result = funnel([write_log(tmp_path)], targets={"READY NOW": 5, "Nonexistent": 1})
     ready = [r for r in rows(result, "targets") if r["programme"] == "READY NOW"]

@@ -228,7 +228,13 @@ def targets(
     frame = log.frame
     keys = {name: course_key(name) for name in goals}
     bme = frame[frame["accessed"] & (frame["group"] == 1) & frame["course"].isin(keys.values())]
-    tally = bme.drop_duplicates(["period", "course", "person"]).groupby(["period", "course"]).size()
+    bme = bme.drop_duplicates(["period", "course", "person"])
+    if any(key % 10 for key in periods):
+        # A target is set for the year (method.md: Funnel): a quarter is measured against it
+        # on the year to date, people counted once however many quarters they attended.
+        tally = _year_to_date(bme, periods)
+    else:
+        tally = bme.groupby(["period", "course"]).size()
     seen = set(frame["course"].unique().tolist())
     unseen = [name for name, key in keys.items() if key not in seen]
     if unseen:
@@ -255,3 +261,20 @@ def targets(
     table = pd.DataFrame(rows, columns=list(COLUMNS["targets"][:-1]))
     table["met"] = table["bme_participants"] >= table["target"]
     return table.astype({"target": "int64", "bme_participants": "int64", "met": "bool"})
+
+
+def _year_to_date(bme: pd.DataFrame, periods: Sequence[int]) -> pd.Series:
+    """Distinct people per (quarter, course) from the year's first quarter to that quarter."""
+    import pandas as pd
+
+    year = bme["period"] // 10
+    quarter = bme["period"] % 10
+    counts: dict[tuple[int, object], int] = {}
+    for key in periods:
+        upto = bme[(year == key // 10) & (quarter <= key % 10)]
+        for course, n in (
+            upto.drop_duplicates(["course", "person"]).groupby("course").size().items()
+        ):
+            counts[(key, course)] = int(n)
+    index = pd.MultiIndex.from_tuples(list(counts), names=["period", "course"])
+    return pd.Series(list(counts.values()), index=index, dtype="int64")
