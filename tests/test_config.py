@@ -293,3 +293,31 @@ def test_the_bme_label_is_recognised_in_grouped_extracts(tmp_path: Path) -> None
     )
     row = doc["results"][0]  # type: ignore[index]
     assert (row["white_headcount"], row["bme_headcount"], row["bme_accessed"]) == (1, 1, 1)
+
+
+def test_init_template_lists_every_role_of_every_input(tmp_path: Path) -> None:
+    import re
+
+    from wres4.funnel.log import LOG_ROLES
+    from wres4.indicator.compute import AGGREGATE_ROLES, STAFF_ROLES, TRAINING_ROLES
+
+    breakdowns = ("pay_band", "staff_group", "organisation", "site", "gender", "disability")
+    wanted = {
+        "staff": {*STAFF_ROLES, "accessed", *breakdowns},
+        "training": set(TRAINING_ROLES),
+        "aggregate": set(AGGREGATE_ROLES),
+        "applications": set(LOG_ROLES),
+    }
+    sections = re.split(r"^\[columns\.(\w+)\]\n", TEMPLATE, flags=re.M)
+    found = {
+        kind: set(re.findall(r"^# (\w+) = ", body.split("\n[", 1)[0], flags=re.M))
+        for kind, body in zip(sections[1::2], sections[2::2], strict=True)
+    }
+    assert found == wanted
+    # Every commented key is valid as written: uncommented, the file still loads.
+    active = re.sub(r"^# (\w+ = )", r"\1", TEMPLATE, flags=re.M)
+    path = tmp_path / "wres4.toml"
+    path.write_text(active, encoding="utf-8")
+    settings = load(path).settings
+    assert settings.columns["training"]["type"] == "Learning Category"
+    assert settings.columns["staff"]["snapshot"] == "Extract Date"

@@ -329,22 +329,44 @@ TEMPLATE = """\
 
 [columns.staff]
 # Map a role to the header your staff extract uses, when wres4 does not recognise it.
-# Roles: person_id, ethnicity, snapshot, year, bank, pay_band, staff_group,
-# organisation, site, gender, disability.
+# Headers are matched ignoring case, spaces and punctuation. Remove the # to use a line.
 # person_id = "Emp Ref"
 # ethnicity = "Ethnicity (ESR)"
+# snapshot = "Extract Date"
+# year = "WRES Year"
+# bank = "Contract Basis"
+# accessed = "Had CPD"  # in a person-level table: yes/no or a count
+# pay_band = "AfC Grade"
+# staff_group = "Prof Group"
+# organisation = "Care Group"
+# site = "Base Site"
+# gender = "Legal Sex"
+# disability = "Disabled (Y/N)"
 
 [columns.training]
-# Roles: person_id, type, mandatory, course, status, date.
+# person_id = "Learner Number"
+# type = "Learning Category"
+# mandatory = "Stat/Mand?"
+# course = "Event Title"
 # status = "Attendance"
 # date = "Session Date"
 
 [columns.aggregate]
-# Roles: year, snapshot, ethnicity, headcount, accessed_count.
+# year = "Return Year"
+# snapshot = "Census Date"
+# ethnicity = "Ethnic Group"
+# headcount = "Staff Count"
+# accessed_count = "Accessed CPD"
 
 [columns.applications]
-# Roles for `wres4 funnel`: person_id, ethnicity, course, application_date, decision,
-# status, decline_reason.
+# For `wres4 funnel`.
+# person_id = "Applicant Number"
+# ethnicity = "Applicant Ethnicity"
+# course = "Programme Applied For"
+# application_date = "Date Received"
+# decision = "Panel Outcome"
+# status = "Attendance"
+# decline_reason = "Reason Not Approved"
 
 [ethnicity]
 # Display label for the BME group ("Ethnic minority" and "Global majority" are common).
