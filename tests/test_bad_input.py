@@ -470,7 +470,18 @@ def test_duplicate_required_column(tmp_path: Path) -> None:
     fails(
         tmp_path,
         extracts(tmp_path, text),
-        f"Error: {tmp_path / 'staff.csv'}: columns 'Ethnic Origin' (column 2), 'Ethnic Origin' "
+        f"Error: {tmp_path / 'staff.csv'}: the header 'Ethnic Origin' appears twice (columns 2 "
+        "and 3), so wres4 cannot tell which holds the ethnicity. Rename or remove the extra "
+        "column in the file.",
+    )
+
+
+def test_two_different_headers_for_one_role(tmp_path: Path) -> None:
+    text = "Employee Number,Ethnic Origin,ETHNIC_ORIGIN,Snapshot Date\n1,A,A,31/03/2024\n"
+    fails(
+        tmp_path,
+        extracts(tmp_path, text),
+        f"Error: {tmp_path / 'staff.csv'}: columns 'Ethnic Origin' (column 2), 'ETHNIC_ORIGIN' "
         "(column 3) both look like the ethnicity column. Rename one, or map the role "
         "explicitly with --column.",
     )

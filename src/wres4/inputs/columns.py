@@ -225,6 +225,15 @@ def _resolve_file(
         for name in names:
             key = header_key(name)
             hits = [i for i, k in enumerate(keys) if k == key and i not in taken]
+            if len(hits) > 1 and len({headers[i].strip() for i in hits}) == 1:
+                times = "twice" if len(hits) == 2 else f"{len(hits)} times"
+                numbers = [str(i + 1) for i in hits]
+                where = f"{', '.join(numbers[:-1])} and {numbers[-1]}"
+                raise ColumnError(
+                    f"{path}: the header '{headers[hits[0]].strip()}' appears {times} "
+                    f"(columns {where}), so wres4 cannot tell which holds the "
+                    f"{role.replace('_', ' ')}. Rename or remove the extra column in the file."
+                )
             if len(hits) > 1:
                 shown = ", ".join(f"'{headers[i]}' (column {i + 1})" for i in hits)
                 raise ColumnError(
