@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wres4.errors import ColumnError, DataError
-from wres4.findings import Finding
+from wres4.findings import Code, Finding
 from wres4.funnel import status
 from wres4.funnel.status import distinct_map, distinct_texts, sample_rows
 from wres4.inputs.columns import ROLE_ALIASES, header_key
@@ -184,8 +184,7 @@ def _applicants_in_no_snapshot(
     if unknown.any():
         people = len(np.unique(keys[unknown]))
         out.append(
-            Finding(
-                "applicant_not_in_staff",
+            Code.APPLICANT_NOT_IN_STAFF.finding(
                 f"{int(unknown.sum()):,} applications ({count_people(people)}) are from people "
                 "in no staff snapshot; they count as applicants but in no headcount, so "
                 "application rates may be overstated",
@@ -279,8 +278,7 @@ def _dates(
         rows = sample_rows(table, bad)
         values = Counter(np.asarray(texts, dtype=object)[idx[bad]].tolist())
         out.append(
-            Finding(
-                "unparseable_date",
+            Code.UNPARSEABLE_DATE.finding(
                 f"{int(bad.sum()):,} applications have a date that cannot be read (first rows "
                 f"{', '.join(map(str, rows))}); they are left out",
                 int(bad.sum()),
@@ -293,8 +291,7 @@ def _dates(
     if blank.any():
         rows = sample_rows(table, blank)
         out.append(
-            Finding(
-                "blank_date",
+            Code.BLANK_DATE.finding(
                 f"{int(blank.sum()):,} applications have no application date (first rows "
                 f"{', '.join(map(str, rows))}); they are left out",
                 int(blank.sum()),
@@ -320,13 +317,11 @@ def _people(
     n = table.num_rows
     if "person_id" not in roles:
         out.append(
-            Finding(
-                "no_person_id",
+            Code.NO_PERSON_ID.finding(
                 "the application log has no person id column; each application is counted "
                 "as a different person",
                 n,
                 file=where,
-                problem=False,
             )
         )
         return np.arange(n, dtype=np.int64)
@@ -336,8 +331,7 @@ def _people(
     if blank.any():
         rows = sample_rows(table, blank)
         out.append(
-            Finding(
-                "blank_person_id",
+            Code.BLANK_PERSON_ID.finding(
                 f"{int(blank.sum()):,} applications have no person id (first rows "
                 f"{', '.join(map(str, rows))}); each is counted as a different person",
                 int(blank.sum()),
@@ -394,8 +388,7 @@ def _log_groups(
         total = sum(unmapped.values())
         shown = ", ".join(repr(k) for k, _ in unmapped.most_common(3))
         out.append(
-            Finding(
-                "unmapped_label",
+            Code.UNMAPPED_LABEL.finding(
                 f"{total:,} applications have an ethnicity wres4 does not recognise ({shown}"
                 f"{', ...' if len(unmapped) > 3 else ''}); they count as Unknown. "
                 "Add an override under [ethnicity] in wres4.toml",
@@ -441,8 +434,7 @@ def _staff_groups(
         early = int((missing & (year < 0)).sum())
         detail = f"; {early:,} are dated before the first snapshot" if early else ""
         out.append(
-            Finding(
-                "unmatched_application",
+            Code.UNMATCHED_APPLICATION.finding(
                 f"{int(missing.sum()):,} applications have no staff record in the snapshot on or "
                 f"before their application date (first rows {', '.join(map(str, rows))}"
                 f"{detail}); they count as Unknown",
@@ -469,8 +461,7 @@ def _one_group(
     conflicts = int((known.groupby(["period", "person"])["group"].nunique() > 1).sum())
     if conflicts:
         out.append(
-            Finding(
-                "conflicting_ethnicity",
+            Code.CONFLICTING_ETHNICITY.finding(
                 f"{conflicts:,} people have applications with different ethnic groups in one "
                 "period; the group on their latest application is used",
                 conflicts,

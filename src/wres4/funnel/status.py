@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from wres4.findings import Finding
+from wres4.findings import Code, Finding
 from wres4.indicator.training import Rules
 from wres4.settings import Settings
 from wres4.text import normalise_word
@@ -173,8 +173,7 @@ def stages(
             total = sum(unknown.values())
             shown = ", ".join(f"'{k}' {v:,}" for k, v in unknown.most_common(3))
             out.append(
-                Finding(
-                    "unclassified_status",
+                Code.UNCLASSIFIED_STATUS.finding(
                     f"{total:,} applications have a {role} value wres4 does not recognise "
                     f"({shown}{', ...' if len(unknown) > 3 else ''}); they count as neither "
                     "approved, declined nor accessed. Add them to accessed_statuses or "
@@ -189,8 +188,7 @@ def stages(
     if both.any():
         rows = sample_rows(table, both)
         out.append(
-            Finding(
-                "declined_but_accessed",
+            Code.DECLINED_BUT_ACCESSED.finding(
                 f"{int(both.sum()):,} applications are marked declined and also attended or "
                 f"completed (first rows {', '.join(map(str, rows))}); they count in both",
                 int(both.sum()),

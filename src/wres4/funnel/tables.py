@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from wres4.findings import Finding
+from wres4.findings import Code, Finding
 from wres4.funnel.model import COLUMNS, GROUPS, NO_REASON, STAGES
 from wres4.settings import Settings
 
@@ -61,12 +61,10 @@ def with_headcount(
         values.extend(int(by_group.get(g, 0)) for g in range(3))
     if missing:
         findings.append(
-            Finding(
-                "no_snapshot_for_period",
+            Code.NO_SNAPSHOT_FOR_PERIOD.finding(
                 f"no staff snapshot on or before the end of {', '.join(missing)}; those periods "
                 "have no headcount, application rate or representation",
                 len(missing),
-                problem=False,
             )
         )
     out = counts.copy()
@@ -233,8 +231,7 @@ def targets(
     unseen = [name for name, key in keys.items() if key not in seen]
     if unseen:
         out.append(
-            Finding(
-                "target_programme_not_found",
+            Code.TARGET_PROGRAMME_NOT_FOUND.finding(
                 f"no application names the programme {', '.join(repr(u) for u in unseen)} "
                 f"(--target); check the spelling against column '{log.roles['course']}'",
                 len(unseen),

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wres4.errors import ColumnError, DataError
-from wres4.findings import Finding
+from wres4.findings import Code, Finding
 from wres4.inputs.source import rows_read_finding
 from wres4.periods import Windows, period_name
 from wres4.settings import Settings
@@ -124,8 +124,7 @@ def load_staff(
     if blank.any():
         rows = table.column("_row").to_numpy()[blank][:5]
         findings.append(
-            Finding(
-                "blank_person_id",
+            Code.BLANK_PERSON_ID.finding(
                 f"{int(blank.sum()):,} staff rows have no person id (first rows "
                 f"{', '.join(map(str, rows))}); they are left out",
                 int(blank.sum()),
@@ -170,14 +169,12 @@ def load_staff(
     if older.any():
         dropped = sorted({d.date().isoformat() for d in frame.loc[older, "snapshot"].unique()})
         findings.append(
-            Finding(
-                "extra_snapshots",
+            Code.EXTRA_SNAPSHOTS.finding(
                 f"several snapshots fall in one reporting year; the latest of each year is used "
                 f"and {len(dropped)} earlier ones are ignored ({', '.join(dropped[:4])}"
                 f"{', ...' if len(dropped) > 4 else ''})",
                 int(older.sum()),
                 file=where,
-                problem=False,
             )
         )
         frame = frame[~older]
@@ -187,8 +184,7 @@ def load_staff(
     findings.extend(_mixed_breakdowns(frame, by, where))
     if dupes:
         findings.append(
-            Finding(
-                "duplicate_person",
+            Code.DUPLICATE_PERSON.finding(
                 f"{count_people(dupes, 'appear')} on more than one row of a snapshot (several "
                 "assignments or repeated rows); each is counted once",
                 dupes,
@@ -200,14 +196,12 @@ def load_staff(
                 )
                 if settings.show_ids
                 else (),
-                problem=False,
             )
         )
     if conflicts:
         shown = _conflict_examples(examples, names, label_texts, settings.show_ids)
         findings.append(
-            Finding(
-                "conflicting_ethnicity",
+            Code.CONFLICTING_ETHNICITY.finding(
                 f"{count_people(conflicts, 'have')} rows with different ethnic groups in one "
                 "snapshot "
                 f"(e.g. {shown[0][0]}); rule used: {CONFLICT_RULE}",
@@ -220,8 +214,7 @@ def load_staff(
     changed = _changed_across_years(people, names, snapshots, settings.show_ids)
     if changed:
         findings.append(
-            Finding(
-                "ethnicity_changed",
+            Code.ETHNICITY_CHANGED.finding(
                 f"{count_people(changed[0], 'have')} a different ethnic group in different "
                 "snapshots "
                 f"(e.g. {changed[1][0][0]}); each year uses the value in its own snapshot",
@@ -229,7 +222,6 @@ def load_staff(
                 file=where,
                 column=first.roles["ethnicity"],
                 values=changed[1],
-                problem=False,
             )
         )
     bank_excluded: dict[int, int] = {}
@@ -239,22 +231,19 @@ def load_staff(
         total = sum(bank_excluded.values())
         if total:
             findings.append(
-                Finding(
-                    "bank_excluded",
+                Code.BANK_EXCLUDED.finding(
                     f"{total:,} bank-only {'person is' if total == 1 else 'people are'} excluded "
                     "from the headcount "
                     f"({first.roles['bank']} is Bank on all their rows)",
                     total,
                     file=where,
                     column=first.roles["bank"],
-                    problem=False,
                 )
             )
     if unmapped:
         total = sum(unmapped.values())
         findings.append(
-            Finding(
-                "unmapped_label",
+            Code.UNMAPPED_LABEL.finding(
                 f"{total:,} staff rows have an ethnicity wres4 does not recognise "
                 f"({', '.join(repr(clip(k)) for k, _ in unmapped.most_common(3))}"
                 f"{', ...' if len(unmapped) > 3 else ''}); they count as Unknown. "
@@ -339,8 +328,7 @@ def _snapshots(
         day = as_at or default_as_at(settings, today)
         if as_at is None:
             findings.append(
-                Finding(
-                    "assumed_snapshot",
+                Code.ASSUMED_SNAPSHOT.finding(
                     f"the staff extract has no snapshot date or year column; it is taken as the "
                     f"staff in post on {day.isoformat()}, the latest snapshot day before today, "
                     "so the result depends on the day it is run; give the date with --as-at",
@@ -361,13 +349,13 @@ def _snapshots(
     future = ~bad & (dates > np.datetime64(today, "D"))
     for code, mask, text, values in (
         (
-            "unparseable_date",
+            Code.UNPARSEABLE_DATE,
             bad,
             "have a snapshot that cannot be read (first rows {rows}); they are left out",
             _bad_values(idx, texts, bad) if bad.any() else (),
         ),
         (
-            "future_snapshot",
+            Code.FUTURE_SNAPSHOT,
             future,
             "have a snapshot date after today (first rows {rows}); check the extract's dates",
             (),
@@ -376,8 +364,7 @@ def _snapshots(
         if mask.any():
             rows = tuple(int(r) for r in row_numbers[mask][:5])
             findings.append(
-                Finding(
-                    code,
+                code.finding(
                     f"{int(mask.sum()):,} staff rows "
                     + text.format(rows=", ".join(map(str, rows))),
                     int(mask.sum()),
@@ -510,15 +497,13 @@ def _mixed_breakdowns(frame: pd.DataFrame, by: Sequence[str], where: str) -> lis
         count = int(several[name].sum())
         if count:
             out.append(
-                Finding(
-                    "mixed_breakdown",
+                Code.MIXED_BREAKDOWN.finding(
                     f"{count_people(count, 'have')} rows with different '{name}' values in "
                     "one snapshot (several assignments); each is counted once, under the "
                     "value on their first row",
                     count,
                     file=where,
                     column=name,
-                    problem=False,
                 )
             )
     return out
@@ -618,13 +603,11 @@ def _in_post_findings(
                 empty.append((f"{year} {name}", 0))
     listing = ", ".join(f"{n:,} at {day}" for day, n in per_year)
     out.append(
-        Finding(
-            "people_in_post",
+        Code.PEOPLE_IN_POST.finding(
             f"people in post: {listing}",
             sum(n for _, n in per_year),
             file=where,
             values=tuple(per_year),
-            problem=False,
         )
     )
     if empty:
@@ -633,8 +616,7 @@ def _in_post_findings(
             for v, _ in empty
         )
         out.append(
-            Finding(
-                "no_group_staff",
+            Code.NO_GROUP_STAFF.finding(
                 f"{shown}: the relative likelihood is not calculable for "
                 f"{'that year' if len(empty) == 1 else 'those years'}. Check the ethnicity "
                 "column and any --as-at or snapshot filter",

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wres4.errors import ColumnError
-from wres4.findings import Finding
+from wres4.findings import Code, Finding
 
 if TYPE_CHECKING:
     from wres4.inputs.source import Source
@@ -165,15 +165,13 @@ class Columns:
     ) -> list[Finding]:
         """Notes naming the columns passed over for ``roles``, so the choice is never silent."""
         return [
-            Finding(
-                "column_choice",
+            Code.COLUMN_CHOICE.finding(
                 f"the {label} has more than one {role.replace('_', ' ')} column: "
                 f"'{self.roles[role]}' is used, not {', '.join(repr(h) for h in others)}; "
                 f"map another with {option} {role}=HEADER",
                 0,
                 file=str(self.path),
                 column=self.roles[role],
-                problem=False,
             )
             for role in roles
             if (others := self.passed_over.get(role))
