@@ -148,16 +148,17 @@ def stages(
     settings: Settings,
     where: str,
     roles: dict[str, str],
-    out: list[Finding],
-) -> dict[str, np.ndarray]:
-    """approved / declined / accessed per application, from the decision and status columns."""
+) -> tuple[dict[str, np.ndarray], list[Finding]]:
+    """approved / declined / accessed per application, from the decision and status columns,
+    with findings for values that are not recognised or that contradict each other."""
     import numpy as np
 
     if not outcome_roles:
-        return {}
+        return {}, []
     rules = Rules.from_settings(settings)
     n = table.num_rows
     stage = {name: np.zeros(n, dtype=bool) for name in ("approved", "declined", "accessed")}
+    out: list[Finding] = []
     for role in outcome_roles:
         idx, texts = distinct_texts(table, role)
         codes = np.array([outcome(t, role, rules) for t in texts], dtype=np.int8)
@@ -196,7 +197,7 @@ def stages(
                 rows=rows,
             )
         )
-    return stage
+    return stage, out
 
 
 def reason_text(text: str) -> str:

@@ -38,9 +38,10 @@ def counts(log: Log, periods: Sequence[int], stages: Sequence[str]) -> pd.DataFr
 
 
 def with_headcount(
-    counts: pd.DataFrame, staff: Staff, periods: Sequence[int], findings: list[Finding]
-) -> tuple[pd.DataFrame, dict[int, str]]:
-    """Headcount per group at the latest snapshot on or before each period's end (no bank)."""
+    counts: pd.DataFrame, staff: Staff, periods: Sequence[int]
+) -> tuple[pd.DataFrame, dict[int, str], list[Finding]]:
+    """Headcount per group at the latest snapshot on or before each period's end (no bank),
+    the snapshot used for each period, and a note of periods that have none."""
     import pandas as pd
 
     from wres4.funnel.log import period_end, period_label
@@ -59,6 +60,7 @@ def with_headcount(
         snapshot_of[key] = staff.snapshots[year].isoformat()
         by_group = people.loc[people["year"] == year].groupby("group").size()
         values.extend(int(by_group.get(g, 0)) for g in range(3))
+    findings: list[Finding] = []
     if missing:
         findings.append(
             Code.NO_SNAPSHOT_FOR_PERIOD.finding(
@@ -69,7 +71,7 @@ def with_headcount(
         )
     out = counts.copy()
     out.insert(0, "headcount", pd.Series(values, index=out.index, dtype="Int64"))
-    return out, snapshot_of
+    return out, snapshot_of, findings
 
 
 def rate(events: pd.Series, population: pd.Series) -> pd.Series:
@@ -215,9 +217,10 @@ def representation(counts: pd.DataFrame) -> pd.DataFrame:
 
 
 def targets(
-    log: Log, periods: Sequence[int], goals: Mapping[str, int], where: str, out: list[Finding]
-) -> pd.DataFrame:
-    """Distinct BME people who accessed each target programme, per period, against its target."""
+    log: Log, periods: Sequence[int], goals: Mapping[str, int], where: str
+) -> tuple[pd.DataFrame, list[Finding]]:
+    """Distinct BME people who accessed each target programme, per period, against its target,
+    and a problem naming any programme no application mentions."""
     import pandas as pd
 
     from wres4.funnel.log import period_label
@@ -229,6 +232,7 @@ def targets(
     tally = bme.drop_duplicates(["period", "course", "person"]).groupby(["period", "course"]).size()
     seen = set(frame["course"].unique().tolist())
     unseen = [name for name, key in keys.items() if key not in seen]
+    out: list[Finding] = []
     if unseen:
         out.append(
             Code.TARGET_PROGRAMME_NOT_FOUND.finding(
@@ -251,4 +255,4 @@ def targets(
     ]
     table = pd.DataFrame(rows, columns=list(COLUMNS["targets"][:-1]))
     table["met"] = table["bme_participants"] >= table["target"]
-    return table.astype({"target": "int64", "bme_participants": "int64", "met": "bool"})
+    return table.astype({"target": "int64", "bme_participants": "int64", "met": "bool"}), out
