@@ -21,7 +21,7 @@ from wres4.funnel import status
 from wres4.funnel.status import distinct_map, distinct_texts, sample_rows
 from wres4.inputs.columns import ROLE_ALIASES, header_key
 from wres4.periods import period_name
-from wres4.settings import Settings
+from wres4.settings import GROUP_CODES, Settings
 from wres4.text import count_people
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ LOG_ALIASES: dict[str, tuple[str, ...]] = {
     ),
 }
 
-UNKNOWN = 2  # staff.GROUP_CODES["Unknown"]
+UNKNOWN = GROUP_CODES["Unknown"]
 
 
 @dataclass
@@ -374,7 +374,6 @@ def _log_groups(
     import numpy as np
 
     from wres4.indicator.ethnicity import classify_many
-    from wres4.indicator.staff import GROUP_CODES
 
     idx, texts = distinct_texts(table, "ethnicity")
     mapped = classify_many(texts, settings.label_overrides())

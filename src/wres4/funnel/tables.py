@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from wres4.findings import Code, Finding
-from wres4.funnel.model import COLUMNS, GROUPS, NO_REASON, STAGES
-from wres4.settings import Settings
+from wres4.funnel.model import COLUMNS, NO_REASON, STAGES
+from wres4.settings import GROUPS, Settings
 
 if TYPE_CHECKING:
     import pandas as pd
