@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+# How many examples a finding lists (people, labels, values); messages show the first few.
+EXAMPLES = 20
+
+
 class Severity(StrEnum):
     PROBLEM = "problem"
     NOTE = "note"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wres4.findings import Code, Finding
+from wres4.findings import EXAMPLES, Code, Finding
 from wres4.periods import Windows
 from wres4.settings import Settings
 from wres4.text import clip, count_people, normalise_word
@@ -289,9 +289,6 @@ def _top(counter: Mapping[str, int], n: int = 3) -> str:
     items = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
     text = ", ".join(f"'{clip(k)}' {v:,}" for k, v in items)
     return text + (", ..." if len(counter) > n else "")
-
-
-EXAMPLES = 20
 
 
 def reduce_training(
