@@ -16,7 +16,7 @@ GROUPS: tuple[str, ...] = ("White", "BME", "Unknown")
 GROUP_CODES: dict[str, int] = {name: code for code, name in enumerate(GROUPS)}
 
 # R5: statuses meaning the person took part. Matching is on a normalised form of the value
-# (see training.normalise_word), first exactly, then by the stems in training.py.
+# (see text.normalise_word), first exactly, then by the stems in training.py.
 ACCESSED_STATUSES: tuple[str, ...] = (
     "attended",
     "attend",

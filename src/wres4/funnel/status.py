@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from wres4.findings import Code, Finding
 from wres4.indicator.training import Rules
 from wres4.settings import Settings
-from wres4.text import normalise_word
+from wres4.text import NO_WORDS, YES_WORDS, normalise_word
 
 if TYPE_CHECKING:
     import numpy as np
@@ -85,9 +85,7 @@ OUTCOME_STEMS: tuple[tuple[int, tuple[str, ...]], ...] = (
         ),
     ),
 )
-# Yes/no columns: "Approved? Yes" is an approval; "Attended? Yes" is attendance.
-YES_WORDS = frozenset({"y", "yes", "true", "t", "1", "x"})
-NO_WORDS = frozenset({"n", "no", "false", "f", "0"})
+# Yes/no columns (text.YES_WORDS): "Approved? Yes" is an approval; "Attended? Yes" is attendance.
 YES_NO: dict[str, tuple[int, int]] = {
     "decision": (APPROVED, DECLINED),
     "status": (ACCESSED, NEUTRAL),
