@@ -262,9 +262,9 @@ FINDINGS_COLUMNS: tuple[str, ...] = (
 
 
 def findings_table(findings: Sequence[Finding]) -> pd.DataFrame:
-    """The findings as a DataFrame with :data:`FINDINGS_COLUMNS`; ``severity`` is "problem" or
-    "note" from the catalogue, ``rows`` a ``;``-separated list of example row numbers (empty
-    when none)."""
+    """The findings as a DataFrame with :data:`FINDINGS_COLUMNS`: ``count`` is int64, the
+    rest text (object); ``severity`` is "problem" or "note" from the catalogue, ``rows`` a
+    ``;``-separated list of example row numbers (empty when none)."""
     import pandas as pd
 
     records = [
@@ -279,6 +279,7 @@ def findings_table(findings: Sequence[Finding]) -> pd.DataFrame:
         }
         for f in findings
     ]
-    return pd.DataFrame.from_records(records, columns=list(FINDINGS_COLUMNS)).astype(
-        {"count": "int64"}
-    )
+    # Text columns stay object (Python str, and None where a finding names no file or
+    # column), whatever the findings hold and whichever pandas infers strings as.
+    table = pd.DataFrame(records, columns=list(FINDINGS_COLUMNS), dtype=object)
+    return table.astype({"count": "int64"})
