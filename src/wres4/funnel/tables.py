@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from wres4.findings import Code, Finding
 from wres4.funnel.model import COLUMNS, NO_REASON, STAGES
-from wres4.settings import GROUPS, Settings
+from wres4.settings import GROUP_CODES, GROUPS, Settings
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,7 +59,7 @@ def with_headcount(
         year = usable[-1]
         snapshot_of[key] = staff.snapshots[year].isoformat()
         by_group = people.loc[people["year"] == year].groupby("group").size()
-        values.extend(int(by_group.get(g, 0)) for g in range(3))
+        values.extend(int(by_group.get(g, 0)) for g in range(len(GROUPS)))
     findings: list[Finding] = []
     if missing:
         findings.append(
@@ -228,7 +228,11 @@ def targets(
 
     frame = log.frame
     keys = {name: course_key(name) for name in goals}
-    bme = frame[frame["accessed"] & (frame["group"] == 1) & frame["course"].isin(keys.values())]
+    bme = frame[
+        frame["accessed"]
+        & (frame["group"] == GROUP_CODES["BME"])
+        & frame["course"].isin(keys.values())
+    ]
     tally = bme.drop_duplicates(["period", "course", "person"]).groupby(["period", "course"]).size()
     seen = set(frame["course"].unique().tolist())
     unseen = [name for name, key in keys.items() if key not in seen]

@@ -241,7 +241,10 @@ def in_post_findings(
     for year in sorted(snapshots):
         in_year = years == year
         per_year.append((snapshots[year].isoformat(), int(in_year.sum())))
-        for code, name in ((0, "White"), (1, settings.bme_label)):
+        for code, name in (
+            (GROUP_CODES["White"], "White"),
+            (GROUP_CODES["BME"], settings.bme_label),
+        ):
             if not (in_year & counted & (groups == code)).any():
                 empty.append((f"{year} {name}", 0))
     listing = ", ".join(f"{n:,} at {day}" for day, n in per_year)
