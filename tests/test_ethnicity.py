@@ -101,7 +101,8 @@ APPENDIX_A = [
 
 
 def test_appendix_a_is_covered_exactly() -> None:
-    assert sorted(code for code, _, _ in APPENDIX_A) == sorted(ethnicity._CODES)
+    codes = [result.code for result, _ in ethnicity._tables().by_code.values()]
+    assert sorted(code for code, _, _ in APPENDIX_A) == sorted(codes)
 
 
 @pytest.mark.parametrize(("code", "label", "group"), APPENDIX_A)
@@ -412,9 +413,24 @@ def test_classify_many_returns_each_distinct_value() -> None:
 
 
 def test_conflicting_built_in_labels_are_refused() -> None:
-    codes = {"A": ("white", "White - British", ("Other",)), "S": ("other", "Other", ())}
+    def row(code: str, family: str, group: str, category: str, label: str, match: str) -> Any:
+        return dict(
+            code=code,
+            family=family,
+            group=group,
+            category=category,
+            label=label,
+            match=match,
+            note="",
+        )
+
+    rows = [
+        row("A", "white", "White", "White - British", "", "code"),
+        row("A", "white", "White", "White - British", "Other", "name"),
+        row("S", "other", "BME", "Other", "", "code"),
+    ]
     with pytest.raises(RuntimeError, match="Other"):
-        ethnicity._build_labels(codes, {}, {})
+        ethnicity._build(rows)
 
 
 def test_import_stays_light() -> None:
@@ -435,7 +451,7 @@ def test_import_stays_light() -> None:
 
 # ---- invariants -------------------------------------------------------------------------------
 
-BUILT_IN_KEYS = sorted(ethnicity._LABELS)
+BUILT_IN_KEYS = sorted(ethnicity._tables().labels)
 SEPARATORS = st.sampled_from([" ", "  ", " - ", ": ", "/", "\t", ", ", " – "])
 
 
@@ -494,7 +510,7 @@ def test_a_code_is_never_outvoted_by_its_label(
 ) -> None:
     code, _, group = row
     result = classify(code + separator + key)
-    if ethnicity._LABELS[key].group == group:
+    if ethnicity._tables().labels[key].group == group:
         assert (result.code, result.group, result.source) == (code, group, "code")
     else:
         assert result.source == "unrecognised"
@@ -517,3 +533,56 @@ def test_more_free_text_spellings(label: str, group: str) -> None:
     result = classify(label)
     assert result.group == group
     assert result.source != "unrecognised"
+
+
+def test_code_table_ships_with_the_package() -> None:
+    """The CSV is read through importlib.resources, so pyproject must list it as package data."""
+    import fnmatch
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = pyproject["tool"]["setuptools"]["package-data"]["wres4"]
+    package = root / "src" / "wres4"
+    data = [p.relative_to(package).as_posix() for p in package.rglob("*.csv")]
+    assert "indicator/ethnicity_codes.csv" in data
+    assert all(any(fnmatch.fnmatch(name, g) for g in globs) for name in data)
+
+
+def test_code_table_rows_are_well_formed() -> None:
+    import csv
+
+    text = (Path(ethnicity.__file__).parent / ethnicity.TABLE_FILE).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    defined = [r["code"] for r in rows if r["match"] == "code"]
+    assert len(defined) == len(set(defined)) == len(APPENDIX_A)
+    assert {r["match"] for r in rows} == {"code", "name", "whole"}
+    assert all(r["code"] in defined for r in rows if r["code"])
+    assert all(r["group"] in GROUPS for r in rows)
+    assert all(r["label"] for r in rows if r["match"] != "code")
+
+
+def test_a_table_row_with_an_unknown_match_is_refused() -> None:
+    row = dict(code="A", family="white", group="White", category="White", label="x", match="?")
+    with pytest.raises(RuntimeError, match="unknown match"):
+        ethnicity._build([row])
+
+
+def test_classifying_stays_light() -> None:
+    """Reading the code table on first use brings in no pandas, numpy or pyarrow either."""
+    src = Path(ethnicity.__file__).resolve().parents[1]
+    heavy = "{'pandas', 'numpy', 'pyarrow'}"
+    code = (
+        "import sys; from wres4.indicator.ethnicity import classify; "
+        "assert classify('CP White Polish').group == 'White'; "
+        f"print(sorted({heavy} & set(sys.modules)))"
+    )
+    path = os.pathsep.join([str(src), os.environ.get("PYTHONPATH", "")])
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": path},
+        check=True,
+    )
+    assert out.stdout.strip() == "[]"

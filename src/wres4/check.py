@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wres4.findings import Finding
+from wres4.findings import Code, Finding
 from wres4.settings import Settings
 
 # Facts for the audit that compute need not repeat on stderr.
@@ -168,8 +168,7 @@ def _unknown_share(years: Sequence[YearSummary]) -> list[Finding]:
         return []
     shown = ", ".join(f"{y.period} {_pct(y.unknown_share)}" for y in over)
     return [
-        Finding(
-            "unknown_over_10pct",
+        Code.UNKNOWN_OVER_10PCT.finding(
             f"more than {UNKNOWN_SHARE_LIMIT:.0%} of staff have Unknown ethnicity ({shown}); "
             "they are left out of both likelihoods, so the comparison may not be "
             "representative. Map unrecognised labels in wres4.toml, or improve recording",
@@ -190,8 +189,7 @@ def _empty_groups(years: Sequence[YearSummary], bme_label: str) -> list[Finding]
     if not empty:
         return []
     return [
-        Finding(
-            "no_group_staff",
+        Code.NO_GROUP_STAFF.finding(
             "no staff in "
             + ", ".join(f"{v.split(' ', 1)[1]} in {v.split(' ', 1)[0]}" for v, _ in empty)
             + ": the relative likelihood is not calculable there",

@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from wres4.errors import ConfigError
-from wres4.settings import Settings
+from wres4.settings import GROUPS, Settings
 
 CONFIG_NAME = "wres4.toml"
 ENV_VAR = "WRES4_CONFIG"
-GROUP_VALUES = ("White", "BME", "Unknown")
 FORMAT_VALUES = ("table", "csv", "tsv", "json", "jsonl", "markdown", "xlsx", "parquet")
 INPUT_KINDS = ("staff", "training", "aggregate", "applications")
 
@@ -194,7 +193,7 @@ def _build(data: Mapping[str, Any], text: str, path: Path) -> Config:
         clean: dict[str, str] = {}
         for label, group in overrides.items():
             check.typed("ethnicity.overrides", label, group, str)
-            match = [g for g in GROUP_VALUES if g.casefold() == group.strip().casefold()]
+            match = [g for g in GROUPS if g.casefold() == group.strip().casefold()]
             if not match:
                 raise check.fail(
                     "ethnicity.overrides", label, f"'{group}' must be White, BME or Unknown."

@@ -10,8 +10,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+# The three groups every count is split into, in the order of their codes (0, 1, 2) in the
+# tables the stages pass on. "BME" is the group; Settings.bme_label is only its display name.
+GROUPS: tuple[str, ...] = ("White", "BME", "Unknown")
+GROUP_CODES: dict[str, int] = {name: code for code, name in enumerate(GROUPS)}
+
 # R5: statuses meaning the person took part. Matching is on a normalised form of the value
-# (see training.normalise_word), first exactly, then by the stems in training.py.
+# (see text.normalise_word), first exactly, then by the stems in training.py.
 ACCESSED_STATUSES: tuple[str, ...] = (
     "attended",
     "attend",

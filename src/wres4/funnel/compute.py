@@ -75,7 +75,8 @@ def funnel(
     counts = tables.counts(log, periods, stages)
     snapshots: dict[int, str] = {}
     if people is not None:
-        counts, snapshots = tables.with_headcount(counts, people, periods, findings)
+        counts, snapshots, notes = tables.with_headcount(counts, people, periods)
+        findings.extend(notes)
     results = tables.results(counts, stages)
     absent: dict[str, str] = {}
     rl = tables.relative(counts, settings)
@@ -93,7 +94,8 @@ def funnel(
         absent["representation"] = "needs --staff and a decision/attendance column"
     target_table = None
     if goals:
-        target_table = tables.targets(log, periods, goals, where, findings)
+        target_table, problems = tables.targets(log, periods, goals, where)
+        findings.extend(problems)
     else:
         absent["targets"] = "needs --target NAME=N"
     inputs = [*log.inputs, *staff_inputs]

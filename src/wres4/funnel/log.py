@@ -11,17 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wres4.errors import ColumnError, DataError
-from wres4.findings import Finding
+from wres4.findings import Code, Finding
 from wres4.funnel import status
 from wres4.funnel.status import distinct_map, distinct_texts, sample_rows
 from wres4.inputs.columns import ROLE_ALIASES, header_key
 from wres4.periods import period_name
-from wres4.settings import Settings
+from wres4.settings import GROUP_CODES, Settings
 from wres4.text import count_people
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ LOG_ALIASES: dict[str, tuple[str, ...]] = {
     ),
 }
 
-UNKNOWN = 2  # staff.GROUP_CODES["Unknown"]
+UNKNOWN = GROUP_CODES["Unknown"]
 
 
 @dataclass
@@ -98,7 +98,7 @@ class Log:
     has_outcomes: bool
     has_reasons: bool
     has_course: bool
-    findings: list[Finding] = field(default_factory=list)
+    findings: tuple[Finding, ...] = ()
 
 
 def read_log(source: Source, per: str, settings: Settings, staff: Staff | None) -> Log:
@@ -129,8 +129,7 @@ def read_log(source: Source, per: str, settings: Settings, staff: Staff | None) 
     table = read_all(source, columns)
     if table.num_rows == 0:
         raise DataError(f"{where}: the application log has a header but no rows.")
-    findings: list[Finding] = []
-    dates = _dates(table, settings, where, roles, findings)
+    dates, findings = _dates(table, settings, where, roles)
     keep = ~np.isnat(dates)
     if not keep.any():
         raise DataError(
@@ -138,23 +137,28 @@ def read_log(source: Source, per: str, settings: Settings, staff: Staff | None) 
             f"'{roles['application_date']}'. Use dates like 31/03/2024 or 2024-03-31."
         )
     frame = pd.DataFrame({"period": period_keys(dates, per), "_row": table.column("_row")})
-    frame["person"] = _people(table, columns, where, roles, findings)
+    frame["person"], more = _people(table, columns, where, roles)
+    findings.extend(more)
     if "ethnicity" in roles:
-        frame["group"] = _log_groups(table, settings, where, roles, findings)
+        frame["group"], more = _log_groups(table, settings, where, roles)
+        findings.extend(more)
         if staff is not None and "person_id" in roles:
-            _applicants_in_no_snapshot(table, columns, staff, where, roles, findings)
+            findings.extend(_applicants_in_no_snapshot(table, columns, staff, where, roles))
     else:
         assert staff is not None
-        frame["group"] = _staff_groups(table, columns, dates, staff, where, roles, findings)
+        frame["group"], more = _staff_groups(table, columns, dates, staff, where, roles)
+        findings.extend(more)
     outcome_roles = [r for r in ("decision", "status") if r in roles]
-    stages = status.stages(table, outcome_roles, settings, where, roles, findings)
+    stages, more = status.stages(table, outcome_roles, settings, where, roles)
+    findings.extend(more)
     for name, values in stages.items():
         frame[name] = values
     frame["course"] = distinct_map(table, "course", status.course_key) if "course" in roles else ""
     if "decline_reason" in roles:
         frame["reason"] = distinct_map(table, "decline_reason", status.reason_text)
     frame = frame[keep].reset_index(drop=True)
-    frame["group"] = _one_group(frame, where, roles, findings)
+    frame["group"], more = _one_group(frame, where, roles)
+    findings.extend(more)
     return Log(
         frame=frame,
         roles=roles,
@@ -162,7 +166,7 @@ def read_log(source: Source, per: str, settings: Settings, staff: Staff | None) 
         has_outcomes=bool(outcome_roles),
         has_reasons="decline_reason" in roles and bool(outcome_roles),
         has_course="course" in roles,
-        findings=findings,
+        findings=tuple(findings),
     )
 
 
@@ -172,8 +176,7 @@ def _applicants_in_no_snapshot(
     staff: Staff,
     where: str,
     roles: dict[str, str],
-    out: list[Finding],
-) -> None:
+) -> list[Finding]:
     """Applicants the staff extract does not know: counted as applicants, in no headcount."""
     import numpy as np
     import pyarrow as pa
@@ -181,19 +184,19 @@ def _applicants_in_no_snapshot(
     keys = _keys(table, columns)
     known = staff.positions(pa.array(keys, type=pa.string())) >= 0
     unknown = ~known & (keys != "")
-    if unknown.any():
-        people = len(np.unique(keys[unknown]))
-        out.append(
-            Finding(
-                "applicant_not_in_staff",
-                f"{int(unknown.sum()):,} applications ({count_people(people)}) are from people "
-                "in no staff snapshot; they count as applicants but in no headcount, so "
-                "application rates may be overstated",
-                int(unknown.sum()),
-                file=where,
-                column=roles["person_id"],
-            )
+    if not unknown.any():
+        return []
+    people = len(np.unique(keys[unknown]))
+    return [
+        Code.APPLICANT_NOT_IN_STAFF.finding(
+            f"{int(unknown.sum()):,} applications ({count_people(people)}) are from people "
+            "in no staff snapshot; they count as applicants but in no headcount, so "
+            "application rates may be overstated",
+            int(unknown.sum()),
+            file=where,
+            column=roles["person_id"],
         )
+    ]
 
 
 def _alias_roles(source: Source, user: Mapping[str, str]) -> dict[str, str]:
@@ -263,8 +266,8 @@ def period_range(keys: Sequence[int]) -> list[int]:
 
 
 def _dates(
-    table: pa.Table, settings: Settings, where: str, roles: dict[str, str], out: list[Finding]
-) -> np.ndarray:
+    table: pa.Table, settings: Settings, where: str, roles: dict[str, str]
+) -> tuple[np.ndarray, list[Finding]]:
     import numpy as np
 
     from wres4.indicator.values import parse_dates
@@ -275,12 +278,12 @@ def _dates(
     blank = np.array([not t.strip() for t in texts], dtype=bool)[idx]
     bad = np.isnat(dates) & ~blank
     column = roles["application_date"]
+    out: list[Finding] = []
     if bad.any():
         rows = sample_rows(table, bad)
         values = Counter(np.asarray(texts, dtype=object)[idx[bad]].tolist())
         out.append(
-            Finding(
-                "unparseable_date",
+            Code.UNPARSEABLE_DATE.finding(
                 f"{int(bad.sum()):,} applications have a date that cannot be read (first rows "
                 f"{', '.join(map(str, rows))}); they are left out",
                 int(bad.sum()),
@@ -293,8 +296,7 @@ def _dates(
     if blank.any():
         rows = sample_rows(table, blank)
         out.append(
-            Finding(
-                "blank_date",
+            Code.BLANK_DATE.finding(
                 f"{int(blank.sum()):,} applications have no application date (first rows "
                 f"{', '.join(map(str, rows))}); they are left out",
                 int(blank.sum()),
@@ -303,7 +305,7 @@ def _dates(
                 rows=rows,
             )
         )
-    return dates
+    return dates, out
 
 
 def _people(
@@ -311,33 +313,28 @@ def _people(
     columns: Mapping[Path, Columns],
     where: str,
     roles: dict[str, str],
-    out: list[Finding],
-) -> np.ndarray:
+) -> tuple[np.ndarray, list[Finding]]:
     """A whole number per person; without ids every application is its own person."""
     import numpy as np
     import pandas as pd
 
     n = table.num_rows
     if "person_id" not in roles:
-        out.append(
-            Finding(
-                "no_person_id",
-                "the application log has no person id column; each application is counted "
-                "as a different person",
-                n,
-                file=where,
-                problem=False,
-            )
+        note = Code.NO_PERSON_ID.finding(
+            "the application log has no person id column; each application is counted "
+            "as a different person",
+            n,
+            file=where,
         )
-        return np.arange(n, dtype=np.int64)
+        return np.arange(n, dtype=np.int64), [note]
     keys = _keys(table, columns)
     codes, uniques = pd.factorize(keys)
     blank = keys == ""
+    out: list[Finding] = []
     if blank.any():
         rows = sample_rows(table, blank)
         out.append(
-            Finding(
-                "blank_person_id",
+            Code.BLANK_PERSON_ID.finding(
                 f"{int(blank.sum()):,} applications have no person id (first rows "
                 f"{', '.join(map(str, rows))}); each is counted as a different person",
                 int(blank.sum()),
@@ -348,7 +345,7 @@ def _people(
         )
     people: np.ndarray = codes.astype(np.int64)
     people[blank] = len(uniques) + np.arange(int(blank.sum()))
-    return people
+    return people, out
 
 
 def _keys(table: pa.Table, columns: Mapping[Path, Columns]) -> np.ndarray:
@@ -372,12 +369,11 @@ def _keys(table: pa.Table, columns: Mapping[Path, Columns]) -> np.ndarray:
 
 
 def _log_groups(
-    table: pa.Table, settings: Settings, where: str, roles: dict[str, str], out: list[Finding]
-) -> np.ndarray:
+    table: pa.Table, settings: Settings, where: str, roles: dict[str, str]
+) -> tuple[np.ndarray, list[Finding]]:
     import numpy as np
 
     from wres4.indicator.ethnicity import classify_many
-    from wres4.indicator.staff import GROUP_CODES
 
     idx, texts = distinct_texts(table, "ethnicity")
     mapped = classify_many(texts, settings.label_overrides())
@@ -390,12 +386,12 @@ def _log_groups(
             if mapped[t].source == "unrecognised"
         }
     )
+    out: list[Finding] = []
     if unmapped:
         total = sum(unmapped.values())
         shown = ", ".join(repr(k) for k, _ in unmapped.most_common(3))
         out.append(
-            Finding(
-                "unmapped_label",
+            Code.UNMAPPED_LABEL.finding(
                 f"{total:,} applications have an ethnicity wres4 does not recognise ({shown}"
                 f"{', ...' if len(unmapped) > 3 else ''}); they count as Unknown. "
                 "Add an override under [ethnicity] in wres4.toml",
@@ -406,7 +402,7 @@ def _log_groups(
             )
         )
     groups: np.ndarray = codes[idx]
-    return groups
+    return groups, out
 
 
 def _staff_groups(
@@ -416,8 +412,7 @@ def _staff_groups(
     staff: Staff,
     where: str,
     roles: dict[str, str],
-    out: list[Finding],
-) -> np.ndarray:
+) -> tuple[np.ndarray, list[Finding]]:
     """Each applicant's group in the latest staff snapshot on or before the application date."""
     import numpy as np
     import pandas as pd
@@ -436,28 +431,26 @@ def _staff_groups(
         found >= 0, people["group"].to_numpy()[np.clip(found, 0, None)], UNKNOWN
     ).astype(np.int8)
     missing = (found < 0) & ~np.isnat(dates)
-    if missing.any():
-        rows = sample_rows(table, missing)
-        early = int((missing & (year < 0)).sum())
-        detail = f"; {early:,} are dated before the first snapshot" if early else ""
-        out.append(
-            Finding(
-                "unmatched_application",
-                f"{int(missing.sum()):,} applications have no staff record in the snapshot on or "
-                f"before their application date (first rows {', '.join(map(str, rows))}"
-                f"{detail}); they count as Unknown",
-                int(missing.sum()),
-                file=where,
-                column=roles["person_id"],
-                rows=rows,
-            )
-        )
-    return groups
+    if not missing.any():
+        return groups, []
+    rows = sample_rows(table, missing)
+    early = int((missing & (year < 0)).sum())
+    detail = f"; {early:,} are dated before the first snapshot" if early else ""
+    problem = Code.UNMATCHED_APPLICATION.finding(
+        f"{int(missing.sum()):,} applications have no staff record in the snapshot on or "
+        f"before their application date (first rows {', '.join(map(str, rows))}"
+        f"{detail}); they count as Unknown",
+        int(missing.sum()),
+        file=where,
+        column=roles["person_id"],
+        rows=rows,
+    )
+    return groups, [problem]
 
 
 def _one_group(
-    frame: pd.DataFrame, where: str, roles: dict[str, str], out: list[Finding]
-) -> np.ndarray:
+    frame: pd.DataFrame, where: str, roles: dict[str, str]
+) -> tuple[np.ndarray, list[Finding]]:
     """One group per person per period: a known group wins over Unknown; among different
     known groups, the one on the latest application row."""
     import numpy as np
@@ -465,12 +458,12 @@ def _one_group(
     known = frame.loc[frame["group"] != UNKNOWN, ["period", "person", "group", "_row"]]
     if known.empty:
         same: np.ndarray = frame["group"].to_numpy()
-        return same
+        return same, []
     conflicts = int((known.groupby(["period", "person"])["group"].nunique() > 1).sum())
+    out: list[Finding] = []
     if conflicts:
         out.append(
-            Finding(
-                "conflicting_ethnicity",
+            Code.CONFLICTING_ETHNICITY.finding(
                 f"{conflicts:,} people have applications with different ethnic groups in one "
                 "period; the group on their latest application is used",
                 conflicts,
@@ -484,4 +477,4 @@ def _one_group(
         chosen[["period", "person", "group"]], on=["period", "person"], how="left"
     )
     groups: np.ndarray = merged["group"].fillna(UNKNOWN).to_numpy(np.int8)
-    return groups
+    return groups, out

@@ -51,9 +51,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-GROUPS = ("White", "BME", "Unknown")
-
-
 OUTCOME_STAGES = ("approved", "declined", "accessed")
 
 

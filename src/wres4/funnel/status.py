@@ -12,10 +12,10 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from wres4.findings import Finding
+from wres4.findings import Code, Finding
 from wres4.indicator.training import Rules
 from wres4.settings import Settings
-from wres4.text import normalise_word
+from wres4.text import NO_WORDS, YES_WORDS, normalise_word
 
 if TYPE_CHECKING:
     import numpy as np
@@ -85,9 +85,7 @@ OUTCOME_STEMS: tuple[tuple[int, tuple[str, ...]], ...] = (
         ),
     ),
 )
-# Yes/no columns: "Approved? Yes" is an approval; "Attended? Yes" is attendance.
-YES_WORDS = frozenset({"y", "yes", "true", "t", "1", "x"})
-NO_WORDS = frozenset({"n", "no", "false", "f", "0"})
+# Yes/no columns (text.YES_WORDS): "Approved? Yes" is an approval; "Attended? Yes" is attendance.
 YES_NO: dict[str, tuple[int, int]] = {
     "decision": (APPROVED, DECLINED),
     "status": (ACCESSED, NEUTRAL),
@@ -148,16 +146,17 @@ def stages(
     settings: Settings,
     where: str,
     roles: dict[str, str],
-    out: list[Finding],
-) -> dict[str, np.ndarray]:
-    """approved / declined / accessed per application, from the decision and status columns."""
+) -> tuple[dict[str, np.ndarray], list[Finding]]:
+    """approved / declined / accessed per application, from the decision and status columns,
+    with findings for values that are not recognised or that contradict each other."""
     import numpy as np
 
     if not outcome_roles:
-        return {}
+        return {}, []
     rules = Rules.from_settings(settings)
     n = table.num_rows
     stage = {name: np.zeros(n, dtype=bool) for name in ("approved", "declined", "accessed")}
+    out: list[Finding] = []
     for role in outcome_roles:
         idx, texts = distinct_texts(table, role)
         codes = np.array([outcome(t, role, rules) for t in texts], dtype=np.int8)
@@ -173,8 +172,7 @@ def stages(
             total = sum(unknown.values())
             shown = ", ".join(f"'{k}' {v:,}" for k, v in unknown.most_common(3))
             out.append(
-                Finding(
-                    "unclassified_status",
+                Code.UNCLASSIFIED_STATUS.finding(
                     f"{total:,} applications have a {role} value wres4 does not recognise "
                     f"({shown}{', ...' if len(unknown) > 3 else ''}); they count as neither "
                     "approved, declined nor accessed. Add them to accessed_statuses or "
@@ -189,8 +187,7 @@ def stages(
     if both.any():
         rows = sample_rows(table, both)
         out.append(
-            Finding(
-                "declined_but_accessed",
+            Code.DECLINED_BUT_ACCESSED.finding(
                 f"{int(both.sum()):,} applications are marked declined and also attended or "
                 f"completed (first rows {', '.join(map(str, rows))}); they count in both",
                 int(both.sum()),
@@ -198,7 +195,7 @@ def stages(
                 rows=rows,
             )
         )
-    return stage
+    return stage, out
 
 
 def reason_text(text: str) -> str:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from wres4.findings import Finding
-from wres4.funnel.model import COLUMNS, GROUPS, NO_REASON, STAGES
-from wres4.settings import Settings
+from wres4.findings import Code, Finding
+from wres4.funnel.model import COLUMNS, NO_REASON, STAGES
+from wres4.settings import GROUP_CODES, GROUPS, Settings
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,9 +38,10 @@ def counts(log: Log, periods: Sequence[int], stages: Sequence[str]) -> pd.DataFr
 
 
 def with_headcount(
-    counts: pd.DataFrame, staff: Staff, periods: Sequence[int], findings: list[Finding]
-) -> tuple[pd.DataFrame, dict[int, str]]:
-    """Headcount per group at the latest snapshot on or before each period's end (no bank)."""
+    counts: pd.DataFrame, staff: Staff, periods: Sequence[int]
+) -> tuple[pd.DataFrame, dict[int, str], list[Finding]]:
+    """Headcount per group at the latest snapshot on or before each period's end (no bank),
+    the snapshot used for each period, and a note of periods that have none."""
     import pandas as pd
 
     from wres4.funnel.log import period_end, period_label
@@ -58,20 +59,19 @@ def with_headcount(
         year = usable[-1]
         snapshot_of[key] = staff.snapshots[year].isoformat()
         by_group = people.loc[people["year"] == year].groupby("group").size()
-        values.extend(int(by_group.get(g, 0)) for g in range(3))
+        values.extend(int(by_group.get(g, 0)) for g in range(len(GROUPS)))
+    findings: list[Finding] = []
     if missing:
         findings.append(
-            Finding(
-                "no_snapshot_for_period",
+            Code.NO_SNAPSHOT_FOR_PERIOD.finding(
                 f"no staff snapshot on or before the end of {', '.join(missing)}; those periods "
                 "have no headcount, application rate or representation",
                 len(missing),
-                problem=False,
             )
         )
     out = counts.copy()
     out.insert(0, "headcount", pd.Series(values, index=out.index, dtype="Int64"))
-    return out, snapshot_of
+    return out, snapshot_of, findings
 
 
 def rate(events: pd.Series, population: pd.Series) -> pd.Series:
@@ -217,9 +217,10 @@ def representation(counts: pd.DataFrame) -> pd.DataFrame:
 
 
 def targets(
-    log: Log, periods: Sequence[int], goals: Mapping[str, int], where: str, out: list[Finding]
-) -> pd.DataFrame:
-    """Distinct BME people who accessed each target programme, per period, against its target."""
+    log: Log, periods: Sequence[int], goals: Mapping[str, int], where: str
+) -> tuple[pd.DataFrame, list[Finding]]:
+    """Distinct BME people who accessed each target programme, per period, against its target,
+    and a problem naming any programme no application mentions."""
     import pandas as pd
 
     from wres4.funnel.log import period_label
@@ -227,7 +228,11 @@ def targets(
 
     frame = log.frame
     keys = {name: course_key(name) for name in goals}
-    bme = frame[frame["accessed"] & (frame["group"] == 1) & frame["course"].isin(keys.values())]
+    bme = frame[
+        frame["accessed"]
+        & (frame["group"] == GROUP_CODES["BME"])
+        & frame["course"].isin(keys.values())
+    ]
     bme = bme.drop_duplicates(["period", "course", "person"])
     if any(key % 10 for key in periods):
         # A target is set for the year (method.md: Funnel): a quarter is measured against it
@@ -237,10 +242,10 @@ def targets(
         tally = bme.groupby(["period", "course"]).size()
     seen = set(frame["course"].unique().tolist())
     unseen = [name for name, key in keys.items() if key not in seen]
+    out: list[Finding] = []
     if unseen:
         out.append(
-            Finding(
-                "target_programme_not_found",
+            Code.TARGET_PROGRAMME_NOT_FOUND.finding(
                 f"no application names the programme {', '.join(repr(u) for u in unseen)} "
                 f"(--target); check the spelling against column '{log.roles['course']}'",
                 len(unseen),
@@ -260,7 +265,7 @@ def targets(
     ]
     table = pd.DataFrame(rows, columns=list(COLUMNS["targets"][:-1]))
     table["met"] = table["bme_participants"] >= table["target"]
-    return table.astype({"target": "int64", "bme_participants": "int64", "met": "bool"})
+    return table.astype({"target": "int64", "bme_participants": "int64", "met": "bool"}), out
 
 
 def _year_to_date(bme: pd.DataFrame, periods: Sequence[int]) -> pd.Series:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from wres4 import __version__
 from wres4.errors import ColumnError, DataError
-from wres4.findings import Finding
+from wres4.findings import Code, Finding
 from wres4.indicator.result import COUNT_COLUMNS, DIRECTION_SENTENCE, Result
 from wres4.indicator.table import build_table
 from wres4.inputs.columns import DATA_LIKE, ROLE_ALIASES, header_key, resolve_columns
@@ -306,8 +306,7 @@ def read_aggregate(source: Source, settings: Settings) -> tuple[pd.DataFrame, li
     unmapped = {label for label in distinct if mapped[label].source == "unrecognised"}
     if unmapped:
         findings.append(
-            Finding(
-                "unmapped_label",
+            Code.UNMAPPED_LABEL.finding(
                 f"{where}: groups wres4 does not recognise "
                 f"({', '.join(sorted(repr(u) for u in unmapped)[:3])}) are counted as Unknown",
                 int(frame["ethnicity"].isin(unmapped).sum()),
@@ -368,13 +367,11 @@ def _prepend_history(
     clash = sorted(set(hist["year"]) & set(overall["year"]))
     if clash:
         findings.append(
-            Finding(
-                "history_overlap",
+            Code.HISTORY_OVERLAP.finding(
                 f"{name}: years {', '.join(map(str, clash))} are also computed from the "
                 "extracts; the computed figures are used",
                 len(clash),
                 file=name,
-                problem=False,
             )
         )
         hist = hist[~hist["year"].isin(clash)]

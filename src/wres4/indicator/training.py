@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wres4.findings import Finding
+from wres4.findings import EXAMPLES, Code, Finding
 from wres4.periods import Windows
 from wres4.settings import Settings
 from wres4.text import clip, count_people, normalise_word
@@ -197,8 +197,7 @@ class Reduction:
             ids = sorted(self.unmatched_ids, key=lambda k: (len(k), k))[:EXAMPLES]
             shown = f", e.g. id {', '.join(clip(i, 20) for i in ids[:3])}" if self.show_ids else ""
             out.append(
-                Finding(
-                    "unmatched_training_id",
+                Code.UNMATCHED_TRAINING_ID.finding(
                     f"{self.unmatched_records:,} {label} records "
                     f"({count_people(self.unmatched_people)}{shown}) have an id found in no "
                     "staff snapshot; they cannot count",
@@ -212,8 +211,7 @@ class Reduction:
             rows = tuple(r for _, r in self.bad_date_rows[:5])
             file = self.bad_date_rows[0][0] if self.bad_date_rows else None
             out.append(
-                Finding(
-                    "unparseable_date",
+                Code.UNPARSEABLE_DATE.finding(
                     f"{self.bad_dates:,} {label} records have a date that cannot be read "
                     f"(first rows {', '.join(map(str, rows))}); they do not count",
                     self.bad_dates,
@@ -227,8 +225,7 @@ class Reduction:
             )
         if self.blank_dates:
             out.append(
-                Finding(
-                    "blank_date",
+                Code.BLANK_DATE.finding(
                     f"{self.blank_dates:,} {label} records have no date; they do not count",
                     self.blank_dates,
                     file=self.where,
@@ -245,20 +242,17 @@ class Reduction:
                     f"{self.window_last.isoformat()})"
                 )
             out.append(
-                Finding(
-                    "outside_window",
+                Code.OUTSIDE_WINDOW.finding(
                     f"{self.outside:,} {label} records are dated outside every reporting "
                     f"window{span}",
                     self.outside,
                     file=self.where,
                     column=self.columns.get("date"),
-                    problem=False,
                 )
             )
         if self.unknown_status:
             out.append(
-                Finding(
-                    "unclassified_status",
+                Code.UNCLASSIFIED_STATUS.finding(
                     f"{sum(self.unknown_status.values()):,} {label} records have a status "
                     f"wres4 does not recognise ({_top(self.unknown_status)}); they do not count. "
                     "Add them to accessed_statuses or not_accessed_statuses in wres4.toml",
@@ -270,8 +264,7 @@ class Reduction:
             )
         if self.unknown_type:
             out.append(
-                Finding(
-                    "unclassified_type",
+                Code.UNCLASSIFIED_TYPE.finding(
                     f"{sum(self.unknown_type.values()):,} {label} records have a course type "
                     f"that is neither mandatory nor non-mandatory ({_top(self.unknown_type)}); "
                     "they were classified by course title, else counted as non-mandatory",
@@ -279,17 +272,14 @@ class Reduction:
                     file=self.where,
                     column=self.columns.get("type") or self.columns.get("mandatory"),
                     values=tuple((clip(k, 200), n) for k, n in self.unknown_type.most_common()),
-                    problem=False,
                 )
             )
         if self.no_classifier:
             out.append(
-                Finding(
-                    "no_type_column",
+                Code.NO_TYPE_COLUMN.finding(
                     f"the {label} has no course type, mandatory or course title column; "
                     "every record is treated as non-mandatory",
                     self.records,
-                    problem=False,
                 )
             )
         return out
@@ -299,9 +289,6 @@ def _top(counter: Mapping[str, int], n: int = 3) -> str:
     items = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
     text = ", ".join(f"'{clip(k)}' {v:,}" for k, v in items)
     return text + (", ..." if len(counter) > n else "")
-
-
-EXAMPLES = 20
 
 
 def reduce_training(

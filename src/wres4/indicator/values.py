@@ -11,6 +11,8 @@ import functools
 import re
 from typing import TYPE_CHECKING
 
+from wres4.text import NO_WORDS, YES_WORDS
+
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
@@ -22,8 +24,9 @@ if TYPE_CHECKING:
 FIRST_YEAR = 1900
 LAST_YEAR = 2199
 
-TRUE_WORDS = frozenset({"y", "yes", "true", "t", "x", "accessed", "attended", "completed"})
-FALSE_WORDS = frozenset({"n", "no", "false", "f", "", "none", "not accessed", "nil", "-"})
+# An "accessed" column's answers: yes/no words, some of its own, or a count of activities.
+TRUE_WORDS = YES_WORDS | {"accessed", "attended", "completed"}
+FALSE_WORDS = NO_WORDS | {"", "none", "not accessed", "nil", "-"}
 
 
 def encode(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:

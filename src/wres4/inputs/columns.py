@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wres4.errors import ColumnError
-from wres4.findings import Finding
+from wres4.findings import Code, Finding
+from wres4.text import clip, squash
 
 if TYPE_CHECKING:
     from wres4.inputs.source import Source
@@ -145,7 +146,7 @@ ASSIGNMENT_HEADERS = frozenset({"assignmentnumber", "assignmentno"})
 
 def header_key(name: object) -> str:
     """Case-, space- and punctuation-insensitive form of a header name."""
-    return re.sub(r"[^0-9a-z]+", "", str(name).casefold())
+    return squash(name, "")
 
 
 @dataclass(frozen=True)
@@ -165,15 +166,13 @@ class Columns:
     ) -> list[Finding]:
         """Notes naming the columns passed over for ``roles``, so the choice is never silent."""
         return [
-            Finding(
-                "column_choice",
+            Code.COLUMN_CHOICE.finding(
                 f"the {label} has more than one {role.replace('_', ' ')} column: "
                 f"'{self.roles[role]}' is used, not {', '.join(repr(h) for h in others)}; "
                 f"map another with {option} {role}=HEADER",
                 0,
                 file=str(self.path),
                 column=self.roles[role],
-                problem=False,
             )
             for role in roles
             if (others := self.passed_over.get(role))
@@ -362,11 +361,5 @@ def _mix_up_hint(headers: Sequence[str], missing: Sequence[str], label: str | No
 
 
 def _listing(headers: Sequence[str]) -> str:
-    shown = ", ".join(f"'{_clip(h)}'" for h in headers[:20])
+    shown = ", ".join(f"'{clip(h, keep_spaces=True)}'" for h in headers[:20])
     return shown + (f" and {len(headers) - 20} more" if len(headers) > 20 else "") or "(none)"
-
-
-def _clip(text: str, limit: int = 60) -> str:
-    """A header for a one-line message: control characters escaped, long ones cut."""
-    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
-    return text if len(text) <= limit else text[: limit - 1] + "…"

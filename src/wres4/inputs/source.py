@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from wres4.errors import InputError
-from wres4.findings import Finding
+from wres4.findings import Code, Finding
 
 FORMATS_BY_SUFFIX: dict[str, str] = {
     ".csv": "csv",
@@ -84,11 +84,9 @@ def rows_read_finding(source: Source) -> Finding:
     else:
         listing = ", ".join(f"{Path(name).name} {n:,}" for name, n in counts)
         message = f"{source.label}: {total:,} rows read from {len(counts)} files ({listing})"
-    return Finding(
-        "rows_read",
+    return Code.ROWS_READ.finding(
         message,
         total,
         file=counts[0][0] if len(counts) == 1 else source.label,
         values=tuple(counts),
-        problem=False,
     )

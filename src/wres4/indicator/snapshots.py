@@ -1,0 +1,202 @@
+"""Snapshot dates of a staff extract -> reporting years and their windows.
+
+A snapshot comes from a date column, a year column or ``--as-at``; each reporting year is
+computed on the latest snapshot inside it, so earlier ones in the same year are dropped
+(method.md: Denominator, method.md: Trends).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from wres4.errors import DataError
+from wres4.findings import EXAMPLES, Code, Finding
+from wres4.periods import Windows, window_start
+from wres4.settings import Settings
+from wres4.text import clip
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    from wres4.inputs.columns import Columns
+
+
+def default_as_at(settings: Settings, today: dt.date) -> dt.date:
+    """The latest snapshot day (31 March by default) on or before today."""
+    day = dt.date(today.year, settings.snapshot_month, settings.snapshot_day)
+    return day if day <= today else dt.date(today.year - 1, day.month, day.day)
+
+
+def snapshot_dates(
+    table: pa.Table,
+    cols: Columns,
+    settings: Settings,
+    as_at: dt.date | None,
+    where: str,
+    today: dt.date | None,
+) -> tuple[np.ndarray, list[Finding]]:
+    """Snapshot date of each row, from a date column, a year column or ``as_at``, with
+    findings for dates that cannot be read, dates after today and an assumed snapshot.
+
+    With ``as_at``, rows of any other snapshot get NaT. Raises DataError when no row has a
+    readable date, or no row has the ``as_at`` snapshot.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from wres4.indicator.values import FIRST_YEAR, LAST_YEAR, encode, parse_dates, parse_year
+
+    today = today or dt.date.today()
+    n = table.num_rows
+    if "snapshot" in table.column_names:
+        idx, values = encode(table.column("snapshot"))
+        texts = values.to_pylist()
+        parsed = parse_dates(texts, day_first=settings.day_first).to_numpy("datetime64[D]")
+        dates = parsed[idx]
+        column = cols.roles["snapshot"]
+    elif "year" in table.column_names:
+        idx, values = encode(table.column("year"))
+        texts = values.to_pylist()
+        years = [parse_year(t) for t in texts]
+        parsed = np.array(
+            [
+                np.datetime64(dt.date(y, settings.snapshot_month, settings.snapshot_day), "D")
+                if y
+                else np.datetime64("NaT", "D")
+                for y in years
+            ],
+            dtype="datetime64[D]",
+        )
+        dates = parsed[idx]
+        column = cols.roles["year"]
+    else:
+        day = as_at or default_as_at(settings, today)
+        assumed: list[Finding] = []
+        if as_at is None:
+            assumed.append(
+                Code.ASSUMED_SNAPSHOT.finding(
+                    f"the staff extract has no snapshot date or year column; it is taken as the "
+                    f"staff in post on {day.isoformat()}, the latest snapshot day before today, "
+                    "so the result depends on the day it is run; give the date with --as-at",
+                    n,
+                    file=where,
+                )
+            )
+        return np.full(n, np.datetime64(day, "D"), dtype="datetime64[D]"), assumed
+    bad = np.isnat(dates)
+    if bad.all():
+        sample = ", ".join(repr(clip(t, 30)) for t in texts[:3])
+        raise DataError(
+            f"{where}: column '{column}' holds no readable date or year between "
+            f"{FIRST_YEAR} and {LAST_YEAR} (e.g. {sample}). "
+            "Use dates like 31/03/2024 or 2024-03-31, or years like 2023/24."
+        )
+    row_numbers = table.column("_row").to_numpy()
+    future = ~bad & (dates > np.datetime64(today, "D"))
+    findings: list[Finding] = []
+    for code, mask, text, examples in (
+        (
+            Code.UNPARSEABLE_DATE,
+            bad,
+            "have a snapshot that cannot be read (first rows {rows}); they are left out",
+            _bad_values(idx, texts, bad) if bad.any() else (),
+        ),
+        (
+            Code.FUTURE_SNAPSHOT,
+            future,
+            "have a snapshot date after today (first rows {rows}); check the extract's dates",
+            (),
+        ),
+    ):
+        if mask.any():
+            rows = tuple(int(r) for r in row_numbers[mask][:5])
+            findings.append(
+                code.finding(
+                    f"{int(mask.sum()):,} staff rows "
+                    + text.format(rows=", ".join(map(str, rows))),
+                    int(mask.sum()),
+                    file=where,
+                    column=column,
+                    rows=rows,
+                    values=examples,
+                )
+            )
+    if as_at is not None:
+        chosen = dates == np.datetime64(as_at, "D")
+        if not chosen.any():
+            found = sorted({str(d) for d in pd.unique(dates[~bad])})
+            raise DataError(
+                f"{where}: no rows have snapshot {as_at.isoformat()} (--as-at); snapshots "
+                f"found: {', '.join(found[:6])}."
+            )
+        dates = np.where(chosen, dates, np.datetime64("NaT", "D"))
+    result: np.ndarray = dates
+    return result, findings
+
+
+def superseded(days: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """For distinct snapshot dates: is a later snapshot in the same reporting year?"""
+    import numpy as np
+
+    latest: dict[int, np.datetime64] = {}
+    for day, year in zip(days, years, strict=True):
+        if not np.isnat(day) and (int(year) not in latest or day > latest[int(year)]):
+            latest[int(year)] = day
+    flags = [not np.isnat(d) and d != latest[int(y)] for d, y in zip(days, years, strict=True)]
+    return np.array(flags, dtype=bool)
+
+
+def reporting_years(snapshot: np.ndarray, settings: Settings) -> np.ndarray:
+    """Reporting year of each snapshot date: its own year up to the snapshot day, else the
+    next (method.md: Denominator)."""
+    import numpy as np
+
+    months = snapshot.astype("datetime64[M]")
+    month_index = months.astype(np.int64)
+    year = month_index // 12 + 1970
+    month = month_index % 12 + 1
+    day = (snapshot - months).astype(np.int64) + 1
+    after = (month > settings.snapshot_month) | (
+        (month == settings.snapshot_month) & (day > settings.snapshot_day)
+    )
+    result: np.ndarray = year + after
+    return result
+
+
+def drop_superseded(frame: pd.DataFrame, where: str) -> tuple[pd.DataFrame, list[Finding]]:
+    """Rows of snapshots that a later one in the same reporting year replaces (``_older``)
+    are dropped, with a note naming those snapshots."""
+    older = frame["_older"]
+    if not older.any():
+        return frame, []
+    dropped = sorted({d.date().isoformat() for d in frame.loc[older, "snapshot"].unique()})
+    note = Code.EXTRA_SNAPSHOTS.finding(
+        f"several snapshots fall in one reporting year; the latest of each year is used "
+        f"and {len(dropped)} earlier ones are ignored ({', '.join(dropped[:4])}"
+        f"{', ...' if len(dropped) > 4 else ''})",
+        int(older.sum()),
+        file=where,
+    )
+    return frame[~older], [note]
+
+
+def windows_of(snapshots: dict[int, dt.date], settings: Settings) -> Windows:
+    """The reporting window of each year, ending on its snapshot."""
+    years = tuple(sorted(snapshots))
+    return Windows(
+        years=years,
+        starts=tuple(window_start(snapshots[y], settings.window_months) for y in years),
+        ends=tuple(snapshots[y] for y in years),
+    )
+
+
+def _bad_values(idx: np.ndarray, texts: list[str], bad: np.ndarray) -> tuple[tuple[str, int], ...]:
+    """The distinct unreadable values of a column with their row counts, most frequent first."""
+    found: Counter[str] = Counter()
+    for i in idx[bad]:
+        found[texts[int(i)]] += 1
+    return tuple((clip(text, 200), n) for text, n in found.most_common(EXAMPLES))
