@@ -18,6 +18,7 @@ from click.testing import CliRunner, Result
 
 from wres4.cli import cli
 from wres4.inputs import filecheck, readers
+from wres4.inputs.columns import resolve_columns
 
 STAFF = (
     "Employee Number,Ethnic Origin,Snapshot Date\n"
@@ -584,7 +585,7 @@ def test_row_longer_than_the_read_block(tmp_path: Path) -> None:
     text += "900," + "x" * 5000 + ",31/03/2024\n"
     text += "".join(f"{i},M,31/03/2024\n" for i in range(1000, 1200))
     source = readers.open_source([staff(tmp_path, text)], "staff extract")
-    columns = readers.resolve_columns(source, ["person_id", "ethnicity"])
+    columns = resolve_columns(source, ["person_id", "ethnicity"])
     tables = list(readers.iter_tables(source, columns, batch_bytes=1024))
     ids = [v for t in tables for v in t.column("person_id").to_pylist()]
     rows = [v for t in tables for v in t.column("_row").to_pylist()]
@@ -629,7 +630,7 @@ def test_mixed_encodings(tmp_path: Path) -> None:
     rows = "".join(f"{i},A White - British,31/03/2024\n" for i in range(10, 3009))
     rows += "3009,White Zoë,31/03/2024\n"
     data = (STAFF + rows).encode("utf-8") + "9,White Café,31/03/2024\n".encode("cp1252")
-    assert len(data) > readers.SNIFF_BYTES
+    assert len(data) > filecheck.SNIFF_BYTES
     fails(
         tmp_path,
         extracts(tmp_path, data),

@@ -23,7 +23,8 @@ from conftest import (
 
 from wres4.indicator.compute import compute
 from wres4.indicator.result import Result
-from wres4.inputs.readers import open_source, read_all, resolve_columns
+from wres4.inputs.columns import resolve_columns
+from wres4.inputs.readers import open_source, read_all
 from wres4.settings import Settings
 
 # One small scenario used across formats:
