@@ -337,6 +337,17 @@ def test_paths_and_tables_do_not_mix_and_other_types_are_refused() -> None:
         wres4.compute([{"Employee Number": [1]}], training=TRAINING_CSV)  # type: ignore[list-item]
 
 
+def test_column_maps_apply_to_tables_as_to_files(tmp_path: Path) -> None:
+    staff = text_frame(STAFF_CSV).rename(columns={"Ethnic Origin": "Heritage"})
+    settings = wres4.Settings(columns={"staff": {"ethnicity": "heritage"}})
+    staff.to_csv(tmp_path / "staff.csv", index=False)
+    files = wres4.compute(tmp_path / "staff.csv", training=TRAINING_CSV, settings=settings)
+    tables = wres4.compute(staff, training=text_frame(TRAINING_CSV), settings=settings)
+    names = {str(tmp_path / "staff.csv"): "staff table", str(TRAINING_CSV): "training table"}
+    assert_same_result(files, tables, names)
+    assert tables.table["bme_headcount"].tolist() == [34, 34, 36]
+
+
 def test_a_named_index_is_read_as_a_column() -> None:
     staff = text_frame(STAFF_CSV).set_index("Employee Number")
     result = wres4.compute(staff, training=text_frame(TRAINING_CSV))
