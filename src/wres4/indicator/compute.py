@@ -11,7 +11,6 @@ import datetime as dt
 import os
 import threading
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wres4 import __version__
@@ -20,7 +19,7 @@ from wres4.findings import Finding
 from wres4.indicator.result import COUNT_COLUMNS, DIRECTION_SENTENCE, Result
 from wres4.indicator.table import build_table
 from wres4.inputs.columns import DATA_LIKE, ROLE_ALIASES, header_key, resolve_columns
-from wres4.inputs.readers import describe_inputs, input_items, open_source
+from wres4.inputs.readers import describe_inputs, hash_files, input_items, open_source
 from wres4.inputs.source import Source
 from wres4.settings import Settings
 from wres4.text import clip
@@ -82,7 +81,7 @@ def compute(
     # start only once the inputs are open, and are joined on every way out of the call.
     with (
         Background(lambda stop: preload_statistics()),
-        Background(lambda stop: hash_inputs(files, stop)) as hashing,
+        Background(lambda stop: hash_files(files, stop)) as hashing,
     ):
         return _compute(
             source, form, trained, history, years, by, as_at, settings, today, progress, hashing
@@ -445,31 +444,6 @@ def preload_statistics() -> None:
     import scipy.stats  # noqa: F401
     import statsmodels.regression.linear_model
     import statsmodels.stats.proportion  # noqa: F401
-
-
-def hash_inputs(
-    paths: Sequence[str | os.PathLike[str]], stop: Callable[[], bool] | None = None
-) -> dict[Path, str]:
-    """SHA-256 of every input file that exists (directories are expanded); files left when
-    ``stop()`` turns True are not hashed."""
-    from wres4.inputs.readers import file_sha256
-    from wres4.inputs.source import FORMATS_BY_SUFFIX
-
-    out: dict[Path, str] = {}
-    for item in paths:
-        path = Path(item)
-        files = sorted(path.iterdir()) if path.is_dir() else [path]
-        for file in files:
-            if stop is not None and stop():
-                return out
-            if file.is_file() and (file == path or file.suffix.lower() in FORMATS_BY_SUFFIX):
-                try:
-                    digest = file_sha256(file, stop)
-                except OSError:
-                    continue
-                if digest:
-                    out[file] = digest
-    return out
 
 
 def _meta(

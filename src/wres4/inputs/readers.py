@@ -158,6 +158,28 @@ def describe_inputs(
     return out
 
 
+def hash_files(
+    paths: Sequence[str | os.PathLike[str]], stop: Callable[[], bool] | None = None
+) -> dict[Path, str]:
+    """SHA-256 of every input file that exists (directories are expanded); files left when
+    ``stop()`` turns True are not hashed."""
+    out: dict[Path, str] = {}
+    for item in paths:
+        path = Path(item)
+        files = sorted(path.iterdir()) if path.is_dir() else [path]
+        for file in files:
+            if stop is not None and stop():
+                return out
+            if file.is_file() and (file == path or file.suffix.lower() in FORMATS_BY_SUFFIX):
+                try:
+                    digest = file_sha256(file, stop)
+                except OSError:
+                    continue
+                if digest:
+                    out[file] = digest
+    return out
+
+
 def file_sha256(path: Path, stop: Callable[[], bool] | None = None) -> str:
     """SHA-256 of a file, read in 1 MB blocks; ``stop`` returning True abandons it."""
     import hashlib
