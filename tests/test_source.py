@@ -92,7 +92,13 @@ def by_file() -> Result:
     return wres4.compute([STAFF_CSV], training=[TRAINING_CSV])
 
 
-@pytest.mark.parametrize("reader", [text_frame, text_table], ids=["DataFrame", "Table"])
+def text_batch(path: Path) -> pa.RecordBatch:
+    return text_table(path).combine_chunks().to_batches()[0]
+
+
+@pytest.mark.parametrize(
+    "reader", [text_frame, text_table, text_batch], ids=["DataFrame", "Table", "RecordBatch"]
+)
 def test_compute_on_tables_is_the_files_result(by_file: Result, reader: Any) -> None:
     by_table = wres4.compute(reader(STAFF_CSV), training=reader(TRAINING_CSV))
     assert_same_result(by_file, by_table, EXAMPLE_NAMES)
@@ -285,15 +291,20 @@ def test_a_column_of_mixed_objects_is_read_per_value() -> None:
         {
             "Employee Number": pd.Series([1001, "1002", 1003.0, None], dtype=object),
             "Ethnic Origin": [WHITE, BME, UNKNOWN, WHITE],
+            "Snapshot Date": pd.Series(
+                [np.datetime64("2024-03-31"), "31/03/2024", dt.date(2024, 3, 31), np.nan],
+                dtype=object,
+            ),
         }
     )
     source = open_source(frame, "staff extract")
     from wres4.inputs.columns import resolve_columns
     from wres4.inputs.readers import read_all
 
-    columns = resolve_columns(source, ["person_id", "ethnicity"])
+    columns = resolve_columns(source, ["person_id", "ethnicity", "snapshot"])
     table = read_all(source, columns)
     assert table.column("person_id").to_pylist() == ["1001", "1002", "1003", ""]
+    assert table.column("snapshot").to_pylist() == ["2024-03-31", "31/03/2024", "2024-03-31", ""]
     assert table.column("_row").to_pylist() == [2, 3, 4, 5]
 
 
@@ -311,10 +322,12 @@ def test_messages_name_the_table_where_a_file_would_be() -> None:
     assert str(caught.value).startswith("staff table 2: missing column for ethnicity")
 
 
-def test_a_table_with_no_rows_says_so() -> None:
+def test_a_table_with_no_rows_or_no_columns_says_so() -> None:
     empty = pd.DataFrame({name: pd.Series([], dtype=str) for name in STAFF_HEADER})
     with pytest.raises(DataError, match=r"^staff table: the staff extract has a header but no"):
         wres4.compute(empty, training=text_frame(TRAINING_CSV))
+    with pytest.raises(InputError, match=r"^training table: the table has no columns"):
+        wres4.compute(text_frame(STAFF_CSV), training=pd.DataFrame())
 
 
 def test_bad_rows_are_numbered_as_a_spreadsheet_shows_them() -> None:
@@ -333,7 +346,7 @@ def test_bad_rows_are_numbered_as_a_spreadsheet_shows_them() -> None:
 def test_paths_and_tables_do_not_mix_and_other_types_are_refused() -> None:
     with pytest.raises(InputError, match="mixes file paths and in-memory tables"):
         wres4.compute([STAFF_CSV, text_frame(STAFF_CSV)], training=TRAINING_CSV)
-    with pytest.raises(TypeError, match="dict is not a file path, a pandas DataFrame"):
+    with pytest.raises(TypeError, match="a dict is not a file path, a pandas DataFrame"):
         wres4.compute([{"Employee Number": [1]}], training=TRAINING_CSV)  # type: ignore[list-item]
 
 

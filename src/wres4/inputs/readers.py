@@ -64,8 +64,8 @@ def open_source(
     for item in items:
         if not isinstance(item, (str, os.PathLike)):
             raise TypeError(
-                f"{label}: {type(item).__name__} is not a file path, a pandas DataFrame or a "
-                "pyarrow Table."
+                f"{label}: a {_type_name(item)} is not a file path, a pandas DataFrame or a "
+                "pyarrow Table. Convert it to a DataFrame or a Table first."
             )
     files = expand_paths([Path(item) for item in items], label)
     formats = {}
@@ -92,6 +92,12 @@ def open_source(
         check_file(path, source.fmt)
         source.headers[path] = reader.header(source, path)
     return source
+
+
+def _type_name(value: object) -> str:
+    kind = type(value)
+    module = "" if kind.__module__ == "builtins" else f"{kind.__module__}."
+    return module + kind.__qualname__
 
 
 def input_items(inputs: Any) -> list[Any]:

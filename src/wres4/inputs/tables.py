@@ -174,11 +174,16 @@ def _objects_text(series: Any, path: Path, name: str) -> pa.Array:
 
 
 def _text(value: Any) -> str:
+    """One Python or numpy value as a cell's text."""
+    import numpy as np
     import pandas as pd
 
     if value is None or value is pd.NaT or value is pd.NA:
         return ""
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)  # .item() would give nanoseconds as an int
+        return "" if value is pd.NaT else cell_text(value)
+    if isinstance(value, np.generic):
         value = value.item()  # a numpy scalar -> its Python value
     return cell_text(value)
 
