@@ -21,6 +21,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
 from conftest import BME, STAFF_HEADER, TRAINING_HEADER, UNKNOWN, WHITE, counts, only_row
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import wres4
 from wres4 import ColumnError, DataError, InputError, Result
@@ -286,6 +288,13 @@ def test_typed_cells_become_the_text_a_csv_export_holds() -> None:
     assert [cell_text(v) for v in (None, 7.0, 0.1, "x")] == ["", "7", "0.1", "x"]
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats() | st.integers(-(2**60), 2**60).map(float) | st.none(), max_size=40))
+def test_vectorised_float_text_is_the_per_value_rule(values: list[float | None]) -> None:
+    array = pa.array(values, type=pa.float64())
+    assert text_array(array, Path("t"), "c").to_pylist() == [cell_text(v) for v in values]
+
+
 def test_a_column_of_mixed_objects_is_read_per_value() -> None:
     frame = pd.DataFrame(
         {
@@ -352,10 +361,10 @@ def test_paths_and_tables_do_not_mix_and_other_types_are_refused() -> None:
 
 def test_column_maps_apply_to_tables_as_to_files(tmp_path: Path) -> None:
     staff = text_frame(STAFF_CSV).rename(columns={"Ethnic Origin": "Heritage"})
-    settings = wres4.Settings(columns={"staff": {"ethnicity": "heritage"}})
+    mapped = wres4.Settings(columns={"staff": {"ethnicity": "heritage"}})
     staff.to_csv(tmp_path / "staff.csv", index=False)
-    files = wres4.compute(tmp_path / "staff.csv", training=TRAINING_CSV, settings=settings)
-    tables = wres4.compute(staff, training=text_frame(TRAINING_CSV), settings=settings)
+    files = wres4.compute(tmp_path / "staff.csv", training=TRAINING_CSV, settings=mapped)
+    tables = wres4.compute(staff, training=text_frame(TRAINING_CSV), settings=mapped)
     names = {str(tmp_path / "staff.csv"): "staff table", str(TRAINING_CSV): "training table"}
     assert_same_result(files, tables, names)
     assert tables.table["bme_headcount"].tolist() == [34, 34, 36]
