@@ -64,3 +64,15 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "Quick start" in ci and "eval" in ci
     for tool in ("ruff check", "ruff format --check", "mypy --strict src"):
         assert tool in ci
+
+
+def test_library_notebook_example_prints_what_readme_shows(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### In a notebook, with DataFrames", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    shown = section.split("```text\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
+    exec(compile(code, "README.md", "exec"), {})
+    assert capsys.readouterr().out == shown

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from wres4.cli import cli
 from wres4.errors import Wres4Error
 from wres4.indicator import values
-from wres4.inputs.readers import iter_tables, open_source, resolve_columns
+from wres4.inputs.columns import resolve_columns
+from wres4.inputs.readers import iter_tables, open_source
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Tests that run compute and check on every example: fewer examples keep the module ~10 s.

@@ -23,7 +23,8 @@ from conftest import (
 
 from wres4.indicator.compute import compute
 from wres4.indicator.result import Result
-from wres4.inputs.readers import open_source, read_all, resolve_columns
+from wres4.inputs.columns import resolve_columns
+from wres4.inputs.readers import open_source, read_all
 from wres4.settings import Settings
 
 # One small scenario used across formats:
@@ -237,68 +238,7 @@ def test_several_files_read_as_one_table(tmp_path: Path) -> None:
     assert table.column("ethnicity").to_pylist() == [WHITE, WHITE, BME]
 
 
-# -------------------------------------------------------------------------- header aliases
-
-
-@pytest.mark.parametrize(
-    ("header", "role"),
-    [
-        ("EMPLOYEE  NUMBER", "person_id"),
-        ("Staff No.", "person_id"),
-        ("employee_no", "person_id"),
-        ("Person Number", "person_id"),
-        ("Staff ID", "person_id"),
-        ("ID", "person_id"),
-        ("Ethnic Group", "ethnicity"),
-        ("ETHNIC ORIGIN", "ethnicity"),
-        ("Ethnic Category", "ethnicity"),
-        ("As At Date", "snapshot"),
-        ("Report Date", "snapshot"),
-        ("Effective Date", "snapshot"),
-        ("Financial Year", "year"),
-        ("Reporting-Year", "year"),
-        ("Assignment Category", "bank"),
-        ("Employment Category", "bank"),
-        ("Contract Type", "bank"),
-    ],
-)
-def test_staff_header_aliases(tmp_path: Path, header: str, role: str) -> None:
-    path = write_rows(tmp_path / "f.csv", (header, "Other"), [["x", "y"]])
-    source = open_source([path], "staff extract")
-    columns = resolve_columns(source, ["person_id", "ethnicity", "snapshot", "year", "bank"])
-    assert columns[path].roles == {role: header}
-
-
-@pytest.mark.parametrize(
-    ("header", "role"),
-    [
-        ("Course Type", "type"),
-        ("Training Type", "type"),
-        ("Category", "type"),
-        ("Learning Type", "type"),
-        ("Mandatory", "mandatory"),
-        ("Course Title", "course"),
-        ("Competence Name", "course"),
-        ("Programme", "course"),
-        ("Activity", "course"),
-        ("Status", "status"),
-        ("Outcome", "status"),
-        ("Attendance Status", "status"),
-        ("Booking Status", "status"),
-        ("Decision", "status"),
-        ("Start Date", "date"),
-        ("Course Date", "date"),
-        ("Event Date", "date"),
-        ("Attended Date", "date"),
-        ("Completion Date", "date"),
-        ("Date", "date"),
-    ],
-)
-def test_training_header_aliases(tmp_path: Path, header: str, role: str) -> None:
-    path = write_rows(tmp_path / "f.csv", (header, "Other"), [["x", "y"]])
-    source = open_source([path], "training extract")
-    wanted = ["person_id", "type", "mandatory", "course", "status", "date"]
-    assert resolve_columns(source, wanted)[path].roles == {role: header}
+# ----------------------------------------------------------------- header aliases, end to end
 
 
 def test_aliased_headers_end_to_end(tmp_path: Path) -> None:
@@ -331,18 +271,6 @@ def test_explicit_column_mapping(tmp_path: Path) -> None:
         tmp_path, staff, TRAINING, staff_header=header, training_header=t_header, settings=settings
     )
     assert_scenario(result)
-
-
-def test_missing_required_column_names_what_was_found(tmp_path: Path) -> None:
-    from wres4.errors import ColumnError
-
-    path = write_rows(tmp_path / "f.csv", ("Name", "Ethnicity"), [["Ann", WHITE]])
-    source = open_source([path], "staff extract")
-    with pytest.raises(ColumnError) as info:
-        resolve_columns(source, ["person_id", "ethnicity"], required=["person_id", "ethnicity"])
-    message = str(info.value)
-    assert "person id" in message
-    assert "'Name'" in message and "'Ethnicity'" in message
 
 
 # ------------------------------------------------------------------------------ person ids

@@ -13,11 +13,13 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wres4.findings import Code, Finding
 from wres4.settings import Settings
+
+if TYPE_CHECKING:
+    from wres4.inputs.source import Inputs
 
 # Facts for the audit that compute need not repeat on stderr.
 AUDIT_FACTS = frozenset({"rows_read", "people_in_post"})
@@ -94,14 +96,15 @@ class Audit:
 
 
 def audit(
-    data: Sequence[Path | str],
+    data: Inputs,
     *,
-    training: Sequence[Path | str] = (),
+    training: Inputs = (),
     as_at: dt.date | None = None,
     settings: Settings | None = None,
     today: dt.date | None = None,
 ) -> Audit:
-    """Audit the inputs of ``wres4 compute`` without computing anything new.
+    """Audit the inputs of ``wres4 compute`` without computing anything new. ``data`` and
+    ``training`` take file paths or in-memory tables, as :func:`wres4.compute` does.
 
     >>> report = audit(["staff.csv"], training=["training.csv"])  # doctest: +SKIP
     >>> report.clean, [f.code for f in report.problems]  # doctest: +SKIP
@@ -134,8 +137,9 @@ def audit(
         "tool": result.meta.get("tool", "wres4"),
         "version": result.meta.get("version"),
         "form": result.meta.get("form"),
+        # A table's entry already counts its rows; a file's gets them from the reader.
         "inputs": [
-            {**item, "rows": rows.get(str(item.get("file")))}
+            {**item, "rows": rows.get(str(item["file"]))} if "file" in item else dict(item)
             for item in result.meta.get("inputs", [])
         ],
         "conflict_rule": _conflict_rule(),

@@ -13,53 +13,53 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wres4 import __version__
 from wres4.errors import ColumnError, ConfigError
 from wres4.findings import Finding
 from wres4.funnel.model import DEFINITION, DIRECTION, NO_TARGETS, OUTCOME_STAGES, PERS, FunnelResult
+from wres4.inputs.readers import describe_inputs, input_items, open_source
 from wres4.settings import Settings
 
 if TYPE_CHECKING:
     from wres4.funnel.log import Log
     from wres4.indicator.staff import Staff
+    from wres4.inputs.source import Input, Inputs, Source
 
 __all__ = ["funnel"]
 
 
 def funnel(
-    applications: Sequence[Path | str],
+    applications: Inputs,
     *,
-    staff: Sequence[Path | str] = (),
+    staff: Inputs = (),
     per: str = "year",
     targets: Mapping[str, int] = NO_TARGETS,
     settings: Settings | None = None,
     as_at: dt.date | None = None,
 ) -> FunnelResult:
     """Monitor CPD applications by ethnic group: stages, rates, relative likelihoods,
-    decline reasons, representation and programme targets.
+    decline reasons, representation and programme targets. ``applications`` and ``staff``
+    each take file paths or in-memory tables (a pandas DataFrame or a pyarrow Table, or a
+    list of them), read by the same rules.
 
     >>> result = funnel(["applications.csv"], staff=["staff.csv"], per="quarter")  # doctest: +SKIP
     >>> result.sections()["relative_likelihoods"]  # doctest: +SKIP
     """
     from wres4.funnel import tables
     from wres4.funnel.log import period_range, read_log
-    from wres4.inputs.readers import open_source
 
     settings = settings or Settings()
     if per not in PERS:
         raise ConfigError(f"per={per!r}: periods are 'year' or 'quarter'.")
     goals = _goals({**settings.targets, **targets})
     source = open_source(
-        [Path(p) for p in applications],
-        "application log",
-        sheet=settings.sheet,
-        encoding=settings.encoding,
+        applications, "application log", sheet=settings.sheet, encoding=settings.encoding
     )
-    people, staff_inputs = (
-        _load_staff([Path(p) for p in staff], settings, as_at) if staff else (None, [])
+    staff_items = input_items(staff)
+    people, staff_source = (
+        _load_staff(staff_items, settings, as_at) if staff_items else (None, None)
     )
     log = read_log(source, per, settings, people)
     findings = [*(people.findings if people else ()), *log.findings]
@@ -98,7 +98,7 @@ def funnel(
         findings.extend(problems)
     else:
         absent["targets"] = "needs --target NAME=N"
-    inputs = [*log.inputs, *staff_inputs]
+    inputs = describe_inputs([source, *([staff_source] if staff_source else [])])
     meta = _meta(settings, per, goals, log, inputs, snapshots, periods, findings, absent)
     return FunnelResult(
         results=results,
@@ -123,21 +123,20 @@ def _goals(targets: Mapping[str, int]) -> dict[str, int]:
 
 
 def _load_staff(
-    paths: Sequence[Path], settings: Settings, as_at: dt.date | None = None
-) -> tuple[Staff, list[Path]]:
+    staff: Sequence[Input], settings: Settings, as_at: dt.date | None = None
+) -> tuple[Staff, Source]:
     from wres4.indicator.compute import STAFF_ROLES
     from wres4.indicator.staff import load_staff
     from wres4.inputs.columns import resolve_columns
-    from wres4.inputs.readers import open_source
 
-    source = open_source(paths, "staff extract", sheet=settings.sheet, encoding=settings.encoding)
+    source = open_source(staff, "staff extract", sheet=settings.sheet, encoding=settings.encoding)
     columns = resolve_columns(
         source,
         STAFF_ROLES,
         required=("person_id", "ethnicity"),
         explicit=dict(settings.columns.get("staff", {})),
     )
-    return load_staff(source, columns, settings, as_at=as_at), list(source.paths)
+    return load_staff(source, columns, settings, as_at=as_at), source
 
 
 def _meta(
@@ -145,14 +144,13 @@ def _meta(
     per: str,
     goals: Mapping[str, int],
     log: Log,
-    inputs: Sequence[Path],
+    inputs: list[dict[str, Any]],
     snapshots: Mapping[int, str],
     periods: Sequence[int],
     findings: Sequence[Finding],
     absent: Mapping[str, str],
 ) -> dict[str, Any]:
     from wres4.funnel.log import period_label
-    from wres4.indicator.compute import file_sha256
 
     stages = ["applied", *(OUTCOME_STAGES if log.has_outcomes else ())]
     return {
@@ -170,6 +168,6 @@ def _meta(
         "targets": dict(goals),
         "absent_sections": dict(absent),
         "settings": settings.as_meta(),
-        "inputs": [{"file": str(p), "sha256": file_sha256(p)} for p in inputs],
+        "inputs": inputs,
         "findings": [f.as_dict() for f in findings],
     }

@@ -8,10 +8,9 @@ returns a :class:`~wres4.indicator.result.Result` that every output format rende
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import os
 import threading
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wres4 import __version__
@@ -20,13 +19,15 @@ from wres4.findings import Code, Finding
 from wres4.indicator.result import COUNT_COLUMNS, DIRECTION_SENTENCE, Result
 from wres4.indicator.table import build_table
 from wres4.inputs.columns import DATA_LIKE, ROLE_ALIASES, header_key, resolve_columns
-from wres4.inputs.readers import open_source
+from wres4.inputs.readers import describe_inputs, hash_files, input_items, open_source
 from wres4.inputs.source import Source
 from wres4.settings import Settings
 from wres4.text import clip
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from wres4.inputs.source import Input, Inputs
 
 STAFF_ROLES = ("person_id", "ethnicity", "snapshot", "year", "bank")
 TRAINING_ROLES = ("person_id", "type", "mandatory", "course", "status", "date")
@@ -48,10 +49,10 @@ FORM_HELP = (
 
 
 def compute(
-    data: Sequence[Path | str],
+    data: Inputs,
     *,
-    training: Sequence[Path | str] = (),
-    history: Path | str | None = None,
+    training: Inputs = (),
+    history: Input | None = None,
     years: Sequence[int] = (),
     by: Sequence[str] = (),
     as_at: dt.date | None = None,
@@ -61,25 +62,47 @@ def compute(
 ) -> Result:
     """Compute WRES indicator 4 for every reporting year in the inputs.
 
+    ``data``, ``training`` and ``history`` each take file paths or in-memory tables (a pandas
+    DataFrame or a pyarrow Table, or a list of them), read by the same rules.
+
     >>> result = compute(["staff.csv"], training=["training.csv"])  # doctest: +SKIP
     >>> result.table[["year", "relative_likelihood"]]  # doctest: +SKIP
 
     ``progress``, when given, is called as ``progress(stage, rows)`` after each batch read.
     """
     settings = settings or Settings()
-    data_paths = [Path(p) for p in data]
-    training_paths = [Path(p) for p in training]
-    # The statistics libraries take about a second to import; load them while the
-    # extracts are parsed (pyarrow parses without holding the GIL).
-    Background(preload_statistics).start()
-    source = open_source(
-        data_paths, "staff extract", sheet=settings.sheet, encoding=settings.encoding
-    )
-    form = detect_form(source, bool(training_paths))
-    hashing = Background(lambda: hash_inputs([*source.paths, *training_paths, history]))
-    hashing.start()
+    trained = input_items(training)
+    source = open_source(data, "staff extract", sheet=settings.sheet, encoding=settings.encoding)
+    form = detect_form(source, bool(trained))
+    files: list[str | os.PathLike[str]] = [] if source.in_memory else [*source.paths]
+    files += [item for item in [*trained, history] if isinstance(item, (str, os.PathLike))]
+    # The statistics libraries take about a second to import: load them, and hash the input
+    # files, while the extracts are parsed (pyarrow parses without holding the GIL). Both
+    # start only once the inputs are open, and are joined on every way out of the call.
+    with (
+        Background(lambda stop: preload_statistics()),
+        Background(lambda stop: hash_files(files, stop)) as hashing,
+    ):
+        return _compute(
+            source, form, trained, history, years, by, as_at, settings, today, progress, hashing
+        )
+
+
+def _compute(
+    source: Source,
+    form: str,
+    training: Sequence[Input],
+    history: Input | None,
+    years: Sequence[int],
+    by: Sequence[str],
+    as_at: dt.date | None,
+    settings: Settings,
+    today: dt.date | None,
+    progress: Callable[[str, int], None] | None,
+    hashing: Background,
+) -> Result:
     findings: list[Finding] = []
-    inputs: list[Path] = list(source.paths)
+    sources = [source]
     if form == "aggregate":
         if by:
             raise ColumnError(
@@ -91,19 +114,20 @@ def compute(
         snapshots: dict[int, dt.date] = {}
         bank_excluded: dict[int, int] = {}
     else:
-        counts, snapshots, bank_excluded, more, extra_inputs = _count_people(
-            source, form, training_paths, by, as_at, settings, today, progress
+        counts, snapshots, bank_excluded, more, tsource = _count_people(
+            source, form, training, by, as_at, settings, today, progress
         )
         findings.extend(more)
-        inputs.extend(extra_inputs)
+        sources.extend([tsource] if tsource is not None else [])
     if history is not None:
         hist_source = open_source(
-            [Path(history)], "history file", sheet=settings.sheet, encoding=settings.encoding
+            history, "history file", sheet=settings.sheet, encoding=settings.encoding
         )
         hist, hist_findings = read_aggregate(hist_source, settings)
         findings.extend(hist_findings)
-        inputs.extend(hist_source.paths)
-        counts = _prepend_history(counts, hist, findings, str(history))
+        sources.append(hist_source)
+        name = hist_source.names[0] if hist_source.in_memory else str(history)
+        counts = _prepend_history(counts, hist, findings, name)
     if years:
         wanted = set(years)
         present = set(counts["year"].unique())
@@ -117,8 +141,8 @@ def compute(
     if counts.empty:
         raise DataError(f"{source.names[0]}: nothing to compute: no reporting year has staff.")
     table, trend = build_table(counts, snapshots, tuple(by), settings)
-    hashes = hashing.result()
-    meta = _meta(form, settings, inputs, by, snapshots, bank_excluded, findings, as_at, hashes)
+    inputs = describe_inputs(sources, hashing.result())
+    meta = _meta(form, settings, inputs, by, snapshots, bank_excluded, findings, as_at)
     return Result(table=table, meta=meta, findings=tuple(findings), trend=trend, by=tuple(by))
 
 
@@ -155,13 +179,13 @@ def _explicit(settings: Settings, kind: str) -> dict[str, str]:
 def _count_people(
     source: Source,
     form: str,
-    training_paths: Sequence[Path],
+    training: Sequence[Input],
     by: Sequence[str],
     as_at: dt.date | None,
     settings: Settings,
     today: dt.date | None,
     progress: Callable[[str, int], None] | None,
-) -> tuple[pd.DataFrame, dict[int, dt.date], dict[int, int], list[Finding], list[Path]]:
+) -> tuple[pd.DataFrame, dict[int, dt.date], dict[int, int], list[Finding], Source | None]:
 
     from wres4.indicator.staff import load_staff
     from wres4.indicator.training import reduce_training
@@ -179,15 +203,14 @@ def _count_people(
     )
     findings = list(staff.findings)
     people = staff.people
-    extra: list[Path] = []
+    tsource = None
     if form == "extracts":
         tsource = open_source(
-            training_paths,
+            training,
             "training extract",
             sheet=settings.training_sheet,
             encoding=settings.encoding,
         )
-        extra = list(tsource.paths)
         tcols = resolve_columns(
             tsource,
             TRAINING_ROLES,
@@ -205,7 +228,7 @@ def _count_people(
         )
     people = people[~people["bank_only"]]
     counts = count_groups(people, by)
-    return counts, staff.snapshots, staff.bank_excluded, findings, extra
+    return counts, staff.snapshots, staff.bank_excluded, findings, tsource
 
 
 def count_groups(people: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
@@ -379,17 +402,21 @@ def _prepend_history(
 
 
 class Background(threading.Thread):
-    """Work overlapped with reading the extracts; ``result()`` waits for it."""
+    """Work overlapped with reading the extracts, used as a context: started on entry and
+    joined on every way out, so no thread outlives the call. (A thread still importing C
+    extensions or reading a file when the interpreter exits can crash it: exit 139, not 1.)
+    On an error the work is asked to stop: ``work`` gets a ``stop()`` to poll."""
 
-    def __init__(self, work: Callable[[], Any]) -> None:
-        super().__init__(daemon=True)
+    def __init__(self, work: Callable[[Callable[[], bool]], Any]) -> None:
+        super().__init__(daemon=True, name="wres4-background")
         self.work = work
         self.value: Any = None
         self.error: BaseException | None = None
+        self.stopping = threading.Event()
 
     def run(self) -> None:
         try:
-            self.value = self.work()
+            self.value = self.work(self.stopping.is_set)
         except BaseException as exc:  # re-raised in the caller's thread by result()
             self.error = exc
 
@@ -399,6 +426,15 @@ class Background(threading.Thread):
             raise self.error
         return self.value
 
+    def __enter__(self) -> Background:
+        self.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is not None:
+            self.stopping.set()
+        self.join()
+
 
 def preload_statistics() -> None:
     import pandas  # noqa: F401
@@ -407,43 +443,15 @@ def preload_statistics() -> None:
     import statsmodels.stats.proportion  # noqa: F401
 
 
-def hash_inputs(paths: Sequence[Path | str | None]) -> dict[Path, str]:
-    """SHA-256 of every input file that exists (directories are expanded)."""
-    from wres4.inputs.source import FORMATS_BY_SUFFIX
-
-    out: dict[Path, str] = {}
-    for item in paths:
-        if item is None:
-            continue
-        path = Path(item)
-        files = sorted(path.iterdir()) if path.is_dir() else [path]
-        for file in files:
-            if file.is_file() and (file == path or file.suffix.lower() in FORMATS_BY_SUFFIX):
-                try:
-                    out[file] = file_sha256(file)
-                except OSError:
-                    continue
-    return out
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _meta(
     form: str,
     settings: Settings,
-    inputs: Sequence[Path],
+    inputs: list[dict[str, Any]],
     by: Sequence[str],
     snapshots: dict[int, dt.date],
     bank_excluded: dict[int, int],
     findings: Sequence[Finding],
     as_at: dt.date | None,
-    hashes: dict[Path, str],
 ) -> dict[str, Any]:
     return {
         "tool": "wres4",
@@ -459,6 +467,6 @@ def _meta(
         "by": list(by),
         "bank_excluded": {str(y): n for y, n in sorted(bank_excluded.items())},
         "settings": settings.as_meta(),
-        "inputs": [{"file": str(p), "sha256": hashes.get(p) or file_sha256(p)} for p in inputs],
+        "inputs": inputs,
         "findings": [f.as_dict() for f in findings],
     }

@@ -177,11 +177,12 @@ def _check_workbook_zip(path: Path) -> None:
         raise
     except Exception as exc:
         raise InputError(
-            f"{path}: the workbook is corrupt ({_short(exc)}). Open it in Excel and save it again."
+            f"{path}: the workbook is corrupt ({short_error(exc)}). "
+            "Open it in Excel and save it again."
         ) from exc
 
 
-def _short(exc: BaseException, limit: int = 200) -> str:
+def short_error(exc: BaseException, limit: int = 200) -> str:
     """An exception's message on one line, cut to ``limit`` characters."""
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text if len(text) <= limit else text[: limit - 1] + "…"

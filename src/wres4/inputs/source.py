@@ -1,16 +1,32 @@
-"""The Source type: one logical input (one or more files of one kind) with its headers.
+"""The Source type: one logical input (files of one kind, or in-memory tables) with its
+headers, and the shape every reader hands back.
 
-A leaf of the inputs stage: columns and readers both use it, so it lives apart from both."""
+Every reader yields pyarrow tables whose columns are named by *role* (``person_id``,
+``ethnicity``, ...) and hold the cell text as a file would have it, plus ``_row`` (the
+spreadsheet row number, header = 1) and ``_file`` (the position of the file or table in the
+source). A leaf of the inputs stage: columns and every reader use it, so it lives apart."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from wres4.errors import InputError
 from wres4.findings import Code, Finding
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+    from wres4.inputs.columns import Columns
+
+# What a library call takes for each input: a file path or an in-memory table, or a list.
+# (Annotations only: pandas and pyarrow are not imported to define them.)
+Input: TypeAlias = "str | os.PathLike[str] | pd.DataFrame | pa.Table | pa.RecordBatch"
+Inputs: TypeAlias = "Input | Sequence[Input]"
 
 FORMATS_BY_SUFFIX: dict[str, str] = {
     ".csv": "csv",
@@ -25,9 +41,15 @@ FORMATS_BY_SUFFIX: dict[str, str] = {
 }
 
 
+# Columns whose values are nearly all distinct: dictionary-encoding them costs more than it saves.
+UNIQUE_ROLES = frozenset({"person_id"})
+
+
 @dataclass
 class Source:
-    """One logical input: one or more files of one kind, with their headers resolved."""
+    """One logical input: one or more files of one kind, or in-memory tables, with their
+    headers resolved. A table is keyed by its name (``staff table``) where a file is keyed by
+    its path, so messages name it where they would name a file."""
 
     label: str
     paths: list[Path]
@@ -43,10 +65,16 @@ class Source:
     rows_read: dict[Path, int] = field(default_factory=dict)
     # Each workbook's chosen sheet, read once: (rows from the header on, header's row number).
     sheets: dict[Path, tuple[list[list[Any]], int]] = field(default_factory=dict)
+    # In-memory inputs (``fmt == "table"``): each table's columns as text, by its name.
+    tables: dict[Path, pa.Table] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
         return [str(p) for p in self.paths]
+
+    @property
+    def in_memory(self) -> bool:
+        return self.fmt == "table"
 
 
 def expand_paths(paths: Sequence[Path], label: str) -> list[Path]:
@@ -90,3 +118,50 @@ def rows_read_finding(source: Source) -> Finding:
         file=counts[0][0] if len(counts) == 1 else source.label,
         values=tuple(counts),
     )
+
+
+def with_rows(table: pa.Table, start: int, file_index: int) -> pa.Table:
+    """Append ``_row`` (spreadsheet row numbers from ``start``) and ``_file``."""
+    import numpy as np
+    import pyarrow as pa
+
+    rows = np.arange(start, start + table.num_rows, dtype=np.int64)
+    table = table.append_column("_row", pa.array(rows))
+    return table.append_column(
+        "_file", pa.array(np.full(table.num_rows, file_index, dtype=np.int32))
+    )
+
+
+def rename_roles(table: pa.Table, cols: Columns) -> pa.Table:
+    """Keep the columns that play a role (read by position ``c0``.. or by header) and name
+    them by role."""
+    by_name = {f"c{i}": role for role, i in cols.index.items()}
+    by_name.update({header: role for role, header in cols.roles.items()})
+    # With no role to read, pyarrow reads every column: keep none of them, only the rows.
+    table = table.select([name for name in table.column_names if name in by_name])
+    return table.rename_columns([by_name[name] for name in table.column_names])
+
+
+def cell_text(value: Any) -> str:
+    """A typed cell (Excel, a DataFrame) as the text a CSV export would hold: whole numbers
+    without '.0', dates in ISO form, TRUE/FALSE, and an empty cell for a missing value."""
+    import datetime as dt
+    from decimal import Decimal
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(float(value)) if value == value else ""
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return "" if value.is_nan() else str(value)
+        return str(int(value)) if value == value.to_integral_value() else str(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
