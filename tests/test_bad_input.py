@@ -414,7 +414,15 @@ def test_mixed_date_formats_are_read(tmp_path: Path) -> None:
     )
     result = invoke("compute", str(staff(tmp_path, text)), "--training", str(t), "-f", "csv")
     assert result.exit_code == 0, result.output
-    assert result.stderr == ""
+    # Every form is read, and a column that mixes them is named with the forms seen.
+    assert result.stderr.splitlines() == [
+        "Note: the staff column 'Snapshot Date' mixes date formats: ISO (2024-03-31), "
+        "day/month/year (31/03/2024), day and month name (31-Mar-2024); all were read, "
+        "slashed dates day first.",
+        "Note: the training column 'Start Date' mixes date formats: ISO (2023-06-15), "
+        "day/month/year (15/06/2023), Excel day number (45092); all were read, slashed dates "
+        "day first.",
+    ]
     assert result.stdout.splitlines()[1].startswith("2024,2023/24,2024-03-31,2,2,1.0,2,2,1.0,")
 
 
@@ -654,3 +662,26 @@ def test_workbook_rows_are_numbered_as_excel_shows_them(tmp_path: Path) -> None:
         "they are left out." in result.stderr.splitlines()
     )
     assert "no person id" not in result.stderr  # the empty row 5 is not a record
+
+
+def test_staff_without_snapshot_column_needs_a_date(tmp_path: Path) -> None:
+    text = "Employee Number,Ethnic Origin\n1,A White - British\n3,H Indian\n"
+    fails(
+        tmp_path,
+        extracts(tmp_path, text),
+        f"Error: {tmp_path / 'staff.csv'}: no snapshot column (e.g. 'Snapshot Date', 'As At "
+        "Date', 'Report Date' or a 'Year' column); columns found: 'Employee Number', 'Ethnic "
+        "Origin'. Give the date the extract was taken with --as-at DATE, map a column with "
+        "--column snapshot=HEADER, or set extracts_are_current = true under [reporting] in "
+        "wres4.toml.",
+    )
+    dated = invoke("compute", *extracts(tmp_path, text), "--as-at", "31/03/2024", "-f", "csv")
+    assert dated.exit_code == 0, dated.output
+    assert dated.stdout.splitlines()[1].startswith("2024,2023/24,2024-03-31,1,1,1.0,1,1,1.0,")
+    config = write(tmp_path / "wres4.toml", "[reporting]\nextracts_are_current = true\n")
+    current = invoke("--config", str(config), "compute", *extracts(tmp_path, text), "-f", "csv")
+    assert current.exit_code == 0, current.output
+    assert current.stderr.startswith(
+        "Warning: the staff extract has no snapshot date or year column; it is taken as the "
+        "staff in post on "
+    )

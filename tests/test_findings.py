@@ -45,6 +45,7 @@ PROBLEMS = {
 }
 NOTES = {
     "bank_excluded",
+    "mixed_date_formats",
     "column_choice",
     "duplicate_person",
     "ethnicity_changed",

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wres4.errors import DataError
+from wres4.errors import ColumnError, DataError
 from wres4.indicator.snapshots import (
     default_as_at,
     drop_superseded,
@@ -74,7 +74,12 @@ def test_snapshot_dates_from_a_date_column_with_findings() -> None:
     data, cols = table("snapshot", "Snapshot", ["31/03/2024", "soon", "31/03/2030", "2024-03-31"])
     dates, findings = snapshot_dates(data, cols, Settings(), None, "staff.csv", TODAY)
     assert dates.tolist() == days("2024-03-31", "NaT", "2030-03-31", "2024-03-31").tolist()
-    bad, future = findings
+    bad, future, mixed = findings
+    assert (mixed.code, mixed.problem, mixed.column) == ("mixed_date_formats", False, "Snapshot")
+    assert mixed.message == (
+        "the staff column 'Snapshot' mixes date formats: ISO (2024-03-31), day/month/year "
+        "(31/03/2024); all were read, slashed dates day first"
+    )
     assert (bad.code, bad.rows, bad.values, bad.column) == (
         "unparseable_date",
         (3,),
@@ -97,10 +102,13 @@ def test_snapshot_dates_from_a_year_column() -> None:
     assert findings == []
 
 
-def test_without_a_snapshot_column_the_day_is_assumed_and_said() -> None:
+def test_without_a_snapshot_column_the_day_must_be_given_or_declared_current() -> None:
     data = pa.table({"person_id": ["1", "2"], "_row": [2, 3]})
     cols = Columns(Path("staff.csv"), ("Id",), {"person_id": "Id"})
-    dates, (assumed,) = snapshot_dates(data, cols, Settings(), None, "staff.csv", TODAY)
+    with pytest.raises(ColumnError, match=r"staff.csv: no snapshot column .* --as-at DATE"):
+        snapshot_dates(data, cols, Settings(), None, "staff.csv", TODAY)
+    current = Settings(extracts_current=True)
+    dates, (assumed,) = snapshot_dates(data, cols, current, None, "staff.csv", TODAY)
     assert dates.tolist() == days("2024-03-31", "2024-03-31").tolist()
     assert (assumed.code, assumed.count, assumed.problem) == ("assumed_snapshot", 2, True)
     assert "staff in post on 2024-03-31, the latest snapshot day before today" in assumed.message

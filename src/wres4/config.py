@@ -148,7 +148,14 @@ SECTIONS: dict[str, set[str]] = {
         "non_mandatory_types",
         "mandatory_titles",
     },
-    "reporting": {"snapshot_month", "snapshot_day", "window_months", "day_first", "bank_values"},
+    "reporting": {
+        "snapshot_month",
+        "snapshot_day",
+        "window_months",
+        "day_first",
+        "bank_values",
+        "extracts_are_current",
+    },
     "statistics": {"small_threshold", "ci_method", "confidence", "band", "disclosure", "round"},
     "targets": set(),
     "output": {"format"},
@@ -218,6 +225,10 @@ def _build(data: Mapping[str, Any], text: str, path: Path) -> Config:
             changes[key] = value
     if "day_first" in rep:
         changes["day_first"] = check.typed("reporting", "day_first", rep["day_first"], bool)
+    if "extracts_are_current" in rep:
+        changes["extracts_current"] = check.typed(
+            "reporting", "extracts_are_current", rep["extracts_are_current"], bool
+        )
     if "bank_values" in rep:
         changes["bank_values"] = check.strings("reporting", "bank_values", rep["bank_values"])
 
@@ -398,6 +409,10 @@ snapshot_day = 31
 window_months = 12
 # Read ambiguous dates such as 03/04/2024 as 3 April (UK). false reads them US-style.
 day_first = true
+# A staff extract with no snapshot column is an error unless --as-at dates it. Set this
+# to true when every extract is today's staff in post: it is then taken as at the latest
+# snapshot day (31 March) on or before the day wres4 runs.
+extracts_are_current = false
 # Assignment or employment category values that mark bank staff (bank-only people are
 # excluded from the headcount).
 bank_values = ["Bank"]

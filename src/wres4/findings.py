@@ -62,6 +62,11 @@ class Code(StrEnum):
         "no snapshot date or year column: the staff are taken as in post on a default day",
     )
     UNPARSEABLE_DATE = "unparseable_date", PROBLEM, "dates that cannot be read"
+    MIXED_DATE_FORMATS = (
+        "mixed_date_formats",
+        NOTE,
+        "one date column writes its dates in several ways; every form was read",
+    )
     FUTURE_SNAPSHOT = "future_snapshot", PROBLEM, "snapshot dates after today"
     EXTRA_SNAPSHOTS = (
         "extra_snapshots",

@@ -148,6 +148,9 @@ class Settings:
     snapshot_day: int = 31
     window_months: int = WINDOW_MONTHS_DEFAULT
     day_first: bool = True
+    # The extracts are today's staff in post, so a staff extract with no snapshot column is
+    # taken as at the latest snapshot day (config: [reporting] extracts_are_current).
+    extracts_current: bool = False
     bme_label: str = "BME"
     small_threshold: int = 10
     ethnicity_overrides: dict[str, str] = field(default_factory=dict)

@@ -270,7 +270,7 @@ def _dates(
 ) -> tuple[np.ndarray, list[Finding]]:
     import numpy as np
 
-    from wres4.indicator.values import parse_dates
+    from wres4.indicator.values import mixed_dates_finding, parse_dates
 
     idx, texts = distinct_texts(table, "application_date")
     parsed = parse_dates(texts, day_first=settings.day_first).to_numpy("datetime64[D]")
@@ -278,7 +278,10 @@ def _dates(
     blank = np.array([not t.strip() for t in texts], dtype=bool)[idx]
     bad = np.isnat(dates) & ~blank
     column = roles["application_date"]
-    out: list[Finding] = []
+    mixed = mixed_dates_finding(
+        texts, what="application", column=column, file=where, day_first=settings.day_first
+    )
+    out: list[Finding] = [mixed] if mixed else []
     if bad.any():
         rows = sample_rows(table, bad)
         values = Counter(np.asarray(texts, dtype=object)[idx[bad]].tolist())

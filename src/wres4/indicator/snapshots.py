@@ -11,7 +11,7 @@ import datetime as dt
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from wres4.errors import DataError
+from wres4.errors import ColumnError, DataError
 from wres4.findings import EXAMPLES, Code, Finding
 from wres4.periods import Windows, window_start
 from wres4.settings import Settings
@@ -48,7 +48,14 @@ def snapshot_dates(
     import numpy as np
     import pandas as pd
 
-    from wres4.indicator.values import FIRST_YEAR, LAST_YEAR, encode, parse_dates, parse_year
+    from wres4.indicator.values import (
+        FIRST_YEAR,
+        LAST_YEAR,
+        encode,
+        mixed_dates_finding,
+        parse_dates,
+        parse_year,
+    )
 
     today = today or dt.date.today()
     n = table.num_rows
@@ -74,6 +81,16 @@ def snapshot_dates(
         dates = parsed[idx]
         column = cols.roles["year"]
     else:
+        if as_at is None and not settings.extracts_current:
+            # Guessing the day would put every training record outside the window without a
+            # word (method.md: Denominator): the day an extract was taken must be said.
+            shown = ", ".join(f"'{h}'" for h in cols.headers[:12])
+            raise ColumnError(
+                f"{where}: no snapshot column (e.g. 'Snapshot Date', 'As At Date', 'Report "
+                f"Date' or a 'Year' column); columns found: {shown}. Give the date the extract "
+                "was taken with --as-at DATE, map a column with --column snapshot=HEADER, or "
+                "set extracts_are_current = true under [reporting] in wres4.toml."
+            )
         day = as_at or default_as_at(settings, today)
         assumed: list[Finding] = []
         if as_at is None:
@@ -125,6 +142,11 @@ def snapshot_dates(
                     values=examples,
                 )
             )
+    if "snapshot" in table.column_names:
+        mixed = mixed_dates_finding(
+            texts, what="staff", column=column, file=where, day_first=settings.day_first
+        )
+        findings.extend([mixed] if mixed else [])
     if as_at is not None:
         chosen = dates == np.datetime64(as_at, "D")
         if not chosen.any():

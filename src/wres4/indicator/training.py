@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wres4.findings import EXAMPLES, Code, Finding
+from wres4.indicator.values import mixed_dates_finding
 from wres4.periods import Windows
 from wres4.settings import Settings
 from wres4.text import clip, count_people, normalise_word
@@ -181,6 +182,9 @@ class Reduction:
     outside_last: dt.date | None = None
     window_first: dt.date | None = None
     window_last: dt.date | None = None
+    day_first: bool = True
+    # Every distinct date text read, so a column that mixes date forms can be named.
+    date_texts: tuple[str, ...] = ()
 
     def accessed(self, positions: np.ndarray, years: np.ndarray) -> np.ndarray:
         """Whether each (person position, year) accessed; years must be reporting years."""
@@ -282,6 +286,14 @@ class Reduction:
                     self.records,
                 )
             )
+        mixed = mixed_dates_finding(
+            self.date_texts,
+            what=label,
+            column=self.columns.get("date"),
+            file=self.where,
+            day_first=self.day_first,
+        )
+        out.extend([mixed] if mixed else [])
         return out
 
 
@@ -391,6 +403,8 @@ def reduce_training(
         if progress is not None:
             progress(source.label, n)
     red.hits = hits
+    red.date_texts = tuple(date_cache)
+    red.day_first = settings.day_first
     red.years = tuple(windows.years)
     if unmatched_keys:
         distinct = np.unique(np.concatenate(unmatched_keys))

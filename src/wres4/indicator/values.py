@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from wres4.text import NO_WORDS, YES_WORDS
+from wres4.findings import Code, Finding
+from wres4.text import NO_WORDS, YES_WORDS, clip
 
 if TYPE_CHECKING:
     import numpy as np
@@ -210,6 +212,52 @@ NUMERIC_DATE = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})" + TIME_SU
 NAMED_MONTH = re.compile(r"^(\d{1,2})[ -]([a-z]{3,9})\.?[ ,-]*(\d{4}|\d{2})$")
 COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 EXCEL_SERIAL = re.compile(r"^(\d{5})(?:\.\d+)?$")
+
+
+# The ways a date can be written, in the order a message lists them: name, pattern.
+DATE_FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("ISO", ISO_DATE),
+    ("day/month/year", NUMERIC_DATE),
+    ("day and month name", NAMED_MONTH),
+    ("yyyymmdd", COMPACT_DATE),
+    ("Excel day number", EXCEL_SERIAL),
+)
+
+
+def date_forms(texts: Iterable[str], *, day_first: bool = True) -> dict[str, str]:
+    """The forms the readable dates among ``texts`` are written in: form -> first example."""
+    seen: dict[str, str] = {}
+    for text in texts:
+        value = text.strip()
+        if not value or parse_date(value, day_first) is None:
+            continue
+        for name, pattern in DATE_FORMS:
+            if name not in seen and pattern.match(value.casefold()):
+                seen[name] = value
+                break
+    order = [name for name, _ in DATE_FORMS]
+    named = {"day/month/year": "day/month/year" if day_first else "month/day/year"}
+    return {named.get(k, k): seen[k] for k in sorted(seen, key=order.index)}
+
+
+def mixed_dates_finding(
+    texts: Iterable[str], *, what: str, column: str | None, file: str | None, day_first: bool
+) -> Finding | None:
+    """A note when one date column is written in several ways (method.md: Dates): every
+    form is read, but a column that mixes them was probably edited or merged by hand."""
+    forms = date_forms(texts, day_first=day_first)
+    if len(forms) < 2:
+        return None
+    listing = ", ".join(f"{name} ({clip(example, 30)})" for name, example in forms.items())
+    order = "day first" if day_first else "month first (--month-first)"
+    return Code.MIXED_DATE_FORMATS.finding(
+        f"the {what} column '{column}' mixes date formats: {listing}; all were read, "
+        f"slashed dates {order}",
+        len(forms),
+        file=file,
+        column=column,
+        values=tuple((f"{name}: {clip(example, 30)}", 0) for name, example in forms.items()),
+    )
 
 
 def _full_year(text: str) -> int:
