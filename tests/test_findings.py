@@ -27,6 +27,7 @@ SOURCES = {
 
 # Written out by hand: the findings that can change the figures (exit 3 under check/--strict).
 PROBLEMS = {
+    "long_field",
     "applicant_not_in_staff",
     "assumed_snapshot",
     "blank_date",

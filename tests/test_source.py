@@ -426,3 +426,18 @@ def test_the_public_api() -> None:
     findings = wres4.findings_table(audit.findings)
     assert list(findings.columns)[:3] == ["code", "severity", "file"]
     assert "staff table" in set(findings["file"])
+
+
+def test_long_fields_are_noted_once_per_column_with_the_first_row() -> None:
+    import pyarrow as pa
+
+    from wres4.inputs.source import LONG_FIELD, Source, note_long_fields
+
+    source = Source(label="training extract", paths=[Path("t.csv")], fmt="csv")
+    long = "x" * (LONG_FIELD + 1)
+    first = pa.table({"course": ["a", long, "b"], "_row": [2, 3, 4]})
+    second = pa.table({"course": pa.array(["c", long + "yy"]).dictionary_encode(), "_row": [5, 6]})
+    short = pa.table({"course": pa.array(["x" * LONG_FIELD]).dictionary_encode(), "_row": [7]})
+    for table in (first, second, short):
+        note_long_fields(source, Path("t.csv"), table)
+    assert source.long_fields == {(Path("t.csv"), "course"): (3, LONG_FIELD + 3, 2)}

@@ -49,6 +49,11 @@ class Code(StrEnum):
 
     # Inputs
     ROWS_READ = "rows_read", NOTE, "rows read from each input file"
+    LONG_FIELD = (
+        "long_field",
+        PROBLEM,
+        "a cell longer than a spreadsheet cell can hold; read, but the export may be broken",
+    )
     COLUMN_CHOICE = (
         "column_choice",
         NOTE,

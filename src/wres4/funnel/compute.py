@@ -19,7 +19,7 @@ from wres4 import __version__
 from wres4.errors import ColumnError, ConfigError
 from wres4.findings import Finding
 from wres4.funnel.model import DEFINITION, DIRECTION, NO_TARGETS, OUTCOME_STAGES, PERS, FunnelResult
-from wres4.inputs.readers import describe_inputs, input_items, open_source
+from wres4.inputs.readers import check_sheet, describe_inputs, input_items, open_source
 from wres4.settings import Settings
 
 if TYPE_CHECKING:
@@ -61,6 +61,7 @@ def funnel(
     people, staff_source = (
         _load_staff(staff_items, settings, as_at) if staff_items else (None, None)
     )
+    check_sheet([source, *([staff_source] if staff_source else [])], settings.sheet, "--sheet")
     log = read_log(source, per, settings, people)
     findings = [*(people.findings if people else ()), *log.findings]
     where = source.names[0]

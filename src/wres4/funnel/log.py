@@ -108,6 +108,7 @@ def read_log(source: Source, per: str, settings: Settings, staff: Staff | None) 
 
     from wres4.inputs.columns import resolve_columns
     from wres4.inputs.readers import read_all
+    from wres4.inputs.source import long_field_findings
 
     user = dict(settings.columns.get("applications", {}))
     columns = resolve_columns(
@@ -130,6 +131,7 @@ def read_log(source: Source, per: str, settings: Settings, staff: Staff | None) 
     if table.num_rows == 0:
         raise DataError(f"{where}: the application log has a header but no rows.")
     dates, findings = _dates(table, settings, where, roles)
+    findings.extend(long_field_findings(source, columns))
     keep = ~np.isnat(dates)
     if not keep.any():
         raise DataError(

@@ -19,7 +19,13 @@ from wres4.findings import Code, Finding
 from wres4.indicator.result import COUNT_COLUMNS, DIRECTION_SENTENCE, Result
 from wres4.indicator.table import build_table
 from wres4.inputs.columns import DATA_LIKE, ROLE_ALIASES, header_key, resolve_columns
-from wres4.inputs.readers import describe_inputs, hash_files, input_items, open_source
+from wres4.inputs.readers import (
+    check_sheet,
+    describe_inputs,
+    hash_files,
+    input_items,
+    open_source,
+)
 from wres4.inputs.source import Source
 from wres4.settings import Settings
 from wres4.text import clip
@@ -73,6 +79,7 @@ def compute(
     settings = settings or Settings()
     trained = input_items(training)
     source = open_source(data, "staff extract", sheet=settings.sheet, encoding=settings.encoding)
+    check_sheet([source], settings.sheet, "--sheet")
     form = detect_form(source, bool(trained))
     files: list[str | os.PathLike[str]] = [] if source.in_memory else [*source.paths]
     files += [item for item in [*trained, history] if isinstance(item, (str, os.PathLike))]
@@ -211,6 +218,7 @@ def _count_people(
             sheet=settings.training_sheet,
             encoding=settings.encoding,
         )
+        check_sheet([tsource], settings.training_sheet, "--training-sheet")
         tcols = resolve_columns(
             tsource,
             TRAINING_ROLES,

@@ -24,7 +24,7 @@ from wres4.indicator.snapshots import (
     superseded,
     windows_of,
 )
-from wres4.inputs.source import rows_read_finding
+from wres4.inputs.source import long_field_findings, rows_read_finding
 from wres4.periods import Windows
 from wres4.settings import GROUP_CODES, GROUPS, Settings
 from wres4.text import clip, normalise_word
@@ -111,6 +111,7 @@ def load_staff(
     findings = [
         rows_read_finding(source),
         *first.choice_notes(source.label, ("person_id", "ethnicity", "snapshot")),
+        *long_field_findings(source, columns),
     ]
 
     keys = np.concatenate(key_parts)

@@ -185,6 +185,7 @@ class Reduction:
     day_first: bool = True
     # Every distinct date text read, so a column that mixes date forms can be named.
     date_texts: tuple[str, ...] = ()
+    long_fields: tuple[Finding, ...] = ()
 
     def accessed(self, positions: np.ndarray, years: np.ndarray) -> np.ndarray:
         """Whether each (person position, year) accessed; years must be reporting years."""
@@ -294,6 +295,7 @@ class Reduction:
             day_first=self.day_first,
         )
         out.extend([mixed] if mixed else [])
+        out.extend(self.long_fields)
         return out
 
 
@@ -410,9 +412,10 @@ def reduce_training(
         distinct = np.unique(np.concatenate(unmatched_keys))
         red.unmatched_people = len(distinct)
         red.unmatched_ids = {staff.maker.text(int(k)) for k in distinct[:EXAMPLES]}
-    from wres4.inputs.source import rows_read_finding
+    from wres4.inputs.source import long_field_findings, rows_read_finding
 
     red.rows_read = rows_read_finding(source)
+    red.long_fields = tuple(long_field_findings(source, columns))
     return red
 
 

@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from wres4.errors import InputError
+from wres4.errors import ConfigError, InputError
 from wres4.inputs import delimited, excel, parquet, tables
 from wres4.inputs.columns import Columns, resolve_columns
 from wres4.inputs.filecheck import check_file, short_error
-from wres4.inputs.source import FORMATS_BY_SUFFIX, Source, expand_paths
+from wres4.inputs.source import FORMATS_BY_SUFFIX, Source, expand_paths, note_long_fields
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -94,6 +94,19 @@ def open_source(
     return source
 
 
+def check_sheet(sources: Sequence[Source], sheet: str | None, option: str) -> None:
+    """A sheet named for inputs none of which is a workbook is a usage error: the option
+    would be ignored without a word otherwise."""
+    if sheet is None or any(s.fmt in ("excel", "table") for s in sources):
+        return
+    first = sources[0]
+    kind = {"csv": "a CSV file", "tsv": "a TSV file", "parquet": "a Parquet file"}[first.fmt]
+    raise ConfigError(
+        f"{option} {sheet!r} picks a sheet of an Excel workbook, but {first.names[0]} is "
+        f"{kind}, which has no sheets. Leave {option} out, or give the workbook."
+    )
+
+
 def _type_name(value: object) -> str:
     kind = type(value)
     module = "" if kind.__module__ == "builtins" else f"{kind.__module__}."
@@ -129,6 +142,7 @@ def iter_tables(
         )
         for table in batches:
             source.rows_read[path] = source.rows_read.get(path, 0) + table.num_rows
+            note_long_fields(source, path, table)
             yield table
 
 

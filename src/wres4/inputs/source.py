@@ -9,7 +9,7 @@ source). A leaf of the inputs stage: columns and every reader use it, so it live
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from wres4.inputs.columns import Columns
+
 
 # What a library call takes for each input: a file path or an in-memory table, or a list.
 # (Annotations only: pandas and pyarrow are not imported to define them.)
@@ -67,6 +68,9 @@ class Source:
     sheets: dict[Path, tuple[list[list[Any]], int]] = field(default_factory=dict)
     # In-memory inputs (``fmt == "table"``): each table's columns as text, by its name.
     tables: dict[Path, pa.Table] = field(default_factory=dict)
+    # Cells longer than a spreadsheet cell can hold, per (file, role): first row, longest
+    # value and how many such cells (method.md: Data quality).
+    long_fields: dict[tuple[Path, str], tuple[int, int, int]] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -165,3 +169,60 @@ def cell_text(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+# Excel's limit on one cell; a longer value is almost always several rows run together by an
+# unclosed quote, so it is read but reported.
+LONG_FIELD = 32_767
+
+
+def note_long_fields(source: Source, path: Path, table: pa.Table) -> None:
+    """Record cells of ``table`` (one batch of ``path``) longer than :data:`LONG_FIELD`."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for role in table.column_names:
+        if role == "_row":
+            continue
+        column = table.column(role)
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            if not pa.types.is_dictionary(column.type):
+                continue
+            # Distinct values first: the decoded column is built only when one is long.
+            longest = (
+                max((pc.max(pc.binary_length(c.dictionary)).as_py() or 0) for c in column.chunks)
+                if column.num_chunks
+                else 0
+            )
+            if longest <= LONG_FIELD:
+                continue
+            column = column.cast(pa.large_string())
+        lengths = pc.fill_null(pc.binary_length(column), 0).to_numpy()
+        over = np.flatnonzero(lengths > LONG_FIELD)
+        if not len(over):
+            continue
+        rows = table.column("_row").to_numpy()
+        first_row, longest_now = int(rows[over[0]]), int(lengths[over].max())
+        row, longest, count = source.long_fields.get((path, role), (first_row, 0, 0))
+        source.long_fields[(path, role)] = (row, max(longest, longest_now), count + len(over))
+
+
+def long_field_findings(source: Source, columns: Mapping[Path, Columns]) -> list[Finding]:
+    """One problem per (file, column) holding a cell longer than a spreadsheet cell."""
+    out: list[Finding] = []
+    for (path, role), (row, longest, count) in source.long_fields.items():
+        header = columns[path].roles.get(role, role) if path in columns else role
+        cells = "a value" if count == 1 else f"{count:,} values"
+        out.append(
+            Code.LONG_FIELD.finding(
+                f"{path}: column '{header}' holds {cells} longer than a spreadsheet cell can "
+                f"hold (first row {row}: {longest:,} characters); read as it is, but check the "
+                "export: an unclosed quote can run many rows into one field",
+                count,
+                file=str(path),
+                column=header,
+                rows=(row,),
+            )
+        )
+    return out
