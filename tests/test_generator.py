@@ -202,7 +202,7 @@ def _columns(frame: pd.DataFrame, roles: dict[str, set[str]]) -> pd.DataFrame:
 
 
 def _person_id(values: pd.Series) -> pd.Series:
-    """Trimmed text; ids made only of digits compare as numbers (SPEC §4)."""
+    """Trimmed text; ids made only of digits compare as numbers (method.md: Person ids)."""
     text = values.astype(str).str.strip()
     digits = text.str.fullmatch(r"\d+")
     return text.where(~digits, text.str.lstrip("0").replace("", "0"))
@@ -217,7 +217,8 @@ def _dates(values: pd.Series) -> pd.Series:
 
 
 def recompute(directory: Path) -> list[dict[str, int]]:
-    """SPEC §2 R1-R5 from the written files, independently of the generator's arrays."""
+    """The counts (method.md: Groups to Accessed) from the written files, independently
+    of the generator's arrays."""
     staff = _columns(_read(directory, "staff"), STAFF_ROLES)
     label = _fold(staff["ethnicity"])
     unmapped = sorted(set(label) - set(LABEL_GROUP))
