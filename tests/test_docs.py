@@ -2,34 +2,56 @@
 
 from __future__ import annotations
 
-import importlib.util
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
+import wres4
 from wres4.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("refresh_docs", ROOT / "scripts" / "refresh_docs.py")
-assert spec is not None and spec.loader is not None
-refresh_docs = importlib.util.module_from_spec(spec)
-sys.modules["refresh_docs"] = refresh_docs
-spec.loader.exec_module(refresh_docs)
-
-DOC_BLOCKS = [
-    (path.name, command, shown)
-    for path in refresh_docs.DOCS
-    if path.exists()
-    for command, shown in refresh_docs.commands(path.read_text(encoding="utf-8"))
-]
+REFRESH = ROOT / "scripts" / "refresh_docs.py"
+DOCS = (ROOT / "README.md", ROOT / "examples" / "README.md")
+BLOCK_START = "```console\n$ wres4 "
 
 
-@pytest.mark.parametrize(("doc", "command", "shown"), DOC_BLOCKS, ids=[c for _, c, _ in DOC_BLOCKS])
-def test_documented_output_is_current(doc: str, command: str, shown: str) -> None:
+def refresh_docs(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run scripts/refresh_docs.py on the wres4 this test imports, warnings as errors."""
+    package_root = str(Path(wres4.__file__).resolve().parent.parent)
+    paths = [package_root, os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+    cmd = [sys.executable, "-W", "error", str(REFRESH), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+
+
+def test_documented_output_is_current() -> None:
     # Regenerate with: python scripts/refresh_docs.py
-    assert refresh_docs.run(command) == shown, f"{doc}: output of '{command}' is stale"
+    done = refresh_docs("--check")
+    assert done.returncode == 0, done.stderr
+    shown = sum(path.read_text(encoding="utf-8").count(BLOCK_START) for path in DOCS)
+    assert shown >= 10
+    assert done.stdout == f"checked {shown} blocks in {len(DOCS)} files\n"
+
+
+def test_a_stale_block_fails_the_check_with_a_diff_until_refreshed(tmp_path: Path) -> None:
+    doc = tmp_path / "DOC.md"
+    stale = '```console\n$ wres4 ethnicity "CP White Polish" -f csv\nlabel,code\nold line\n```\n'
+    doc.write_text(stale, encoding="utf-8")
+    done = refresh_docs("--check", str(doc))
+    assert done.returncode == 1
+    assert f"{doc}: the output of 'wres4 ethnicity \"CP White Polish\" -f csv' is stale" in (
+        done.stderr
+    )
+    assert "-old line\n" in done.stderr
+    assert "+CP White Polish,CP,White - Polish,White,1\n" in done.stderr
+    assert doc.read_text(encoding="utf-8") == stale  # --check writes nothing
+
+    assert refresh_docs(str(doc)).returncode == 0
+    assert "old line" not in doc.read_text(encoding="utf-8")
+    again = refresh_docs("--check", str(doc))
+    assert (again.returncode, again.stdout) == (0, "checked 1 blocks in 1 files\n"), again.stderr
 
 
 def test_every_command_is_documented_in_readme() -> None:

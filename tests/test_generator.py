@@ -2,18 +2,19 @@
 
 The counts are recomputed here with plain pandas from the written files, using this module's
 own small tables of the labels, types, titles and statuses the generator writes, so a slip in
-either the files or the truth shows up. The same recomputation can check wres4's output.
+either the files or the truth shows up. The same recomputation can check wres4's output. The
+generator runs as the command it is (``python benchmarks/generate.py ...``), four at a time
+in the background, each data set once for the tests that read it.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pandas as pd
@@ -137,23 +138,42 @@ TRAINING_ROLES = {
 }
 
 
-def _load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("wres4_benchmark_generate", GENERATOR)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
+# name -> generator arguments, in the order the tests below first need them.
+DATA_SETS: dict[str, tuple[str, ...]] = {
+    "default": ("--people", "300", "--years", "3", "--seed", "7"),
+    "vary-headers": ("--people", "300", "--years", "3", "--seed", "7", "--vary-headers"),
+    **{
+        fmt: ("--people", "120", "--years", "2", "--format", fmt, "--vary-headers")
+        for fmt in ("tsv", "parquet", "xlsx")
+    },
+    "once": ("--people", "300", "--years", "3", "--first-year", "2023"),
+    "twice": ("--people", "300", "--years", "3", "--first-year", "2023", "--training-repeat", "2"),
+    "again": ("--people", "300", "--years", "3", "--first-year", "2023"),
+}
+Generated = Callable[[str], tuple[Path, dict[str, Any]]]
 
 
-generator = _load_generator()
-
-
-def _generate(out: Path, *extra: str, people: int = 300, years: int = 3) -> dict[str, Any]:
-    argv = ["--people", str(people), "--years", str(years), "--out", str(out), *extra]
-    assert generator.main(argv) == 0
+def _run_generator(out: Path, args: tuple[str, ...]) -> dict[str, Any]:
+    cmd = [sys.executable, str(GENERATOR), *args, "--out", str(out)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
     truth: dict[str, Any] = json.loads((out / "truth.json").read_text(encoding="utf-8"))
     return truth
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Generated]:
+    """Each data set's folder and truth.json, generated once; four runs go at a time."""
+    root = tmp_path_factory.mktemp("generated")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        runs: dict[str, Future[dict[str, Any]]] = {
+            name: pool.submit(_run_generator, root / name, args) for name, args in DATA_SETS.items()
+        }
+
+        def get(name: str) -> tuple[Path, dict[str, Any]]:
+            return root / name, runs[name].result()
+
+        yield get
 
 
 def _fold(values: pd.Series) -> pd.Series:
@@ -182,7 +202,7 @@ def _columns(frame: pd.DataFrame, roles: dict[str, set[str]]) -> pd.DataFrame:
 
 
 def _person_id(values: pd.Series) -> pd.Series:
-    """Trimmed text; ids made only of digits compare as numbers (SPEC §4)."""
+    """Trimmed text; ids made only of digits compare as numbers (method.md: Person ids)."""
     text = values.astype(str).str.strip()
     digits = text.str.fullmatch(r"\d+")
     return text.where(~digits, text.str.lstrip("0").replace("", "0"))
@@ -197,7 +217,8 @@ def _dates(values: pd.Series) -> pd.Series:
 
 
 def recompute(directory: Path) -> list[dict[str, int]]:
-    """SPEC §2 R1-R5 from the written files, independently of the generator's arrays."""
+    """The counts (method.md: Groups to Accessed) from the written files, independently
+    of the generator's arrays."""
     staff = _columns(_read(directory, "staff"), STAFF_ROLES)
     label = _fold(staff["ethnicity"])
     unmapped = sorted(set(label) - set(LABEL_GROUP))
@@ -250,43 +271,47 @@ def recompute(directory: Path) -> list[dict[str, int]]:
     return out
 
 
-@pytest.mark.parametrize("extra", [[], ["--vary-headers"]], ids=["default", "vary-headers"])
-def test_truth_matches_an_independent_recomputation(tmp_path: Path, extra: list[str]) -> None:
-    truth = _generate(tmp_path, "--seed", "7", *extra)
+@pytest.mark.parametrize("name", ["default", "vary-headers"])
+def test_truth_matches_an_independent_recomputation(generated: Generated, name: str) -> None:
+    folder, truth = generated(name)
     assert [y["year"] for y in truth["years"]] == [2020, 2021, 2022]
-    assert recompute(tmp_path) == truth["years"]
+    assert recompute(folder) == truth["years"]
     for row in truth["years"]:
         assert row["white_headcount"] > row["bme_headcount"] > row["unknown_headcount"] > 0
         assert 0 < row["bme_accessed"] < row["bme_headcount"]
 
 
 @pytest.mark.parametrize("fmt", ["tsv", "parquet", "xlsx"])
-def test_other_formats_carry_the_same_truth(tmp_path: Path, fmt: str) -> None:
-    truth = _generate(tmp_path, "--format", fmt, "--vary-headers", people=120, years=2)
-    assert (tmp_path / f"staff.{fmt}").exists()
-    assert recompute(tmp_path) == truth["years"]
+def test_other_formats_carry_the_same_truth(generated: Generated, fmt: str) -> None:
+    folder, truth = generated(fmt)
+    assert sorted(p.name for p in folder.iterdir()) == [
+        f"staff.{fmt}",
+        f"training.{fmt}",
+        "truth.json",
+    ]
+    assert recompute(folder) == truth["years"]
 
 
-def test_training_repeat_writes_more_rows_with_the_same_truth(tmp_path: Path) -> None:
-    once = _generate(tmp_path / "once", people=100, years=2)
-    twice = _generate(tmp_path / "twice", "--training-repeat", "2", people=100, years=2)
+def test_training_repeat_writes_more_rows_with_the_same_truth(generated: Generated) -> None:
+    once_folder, once = generated("once")
+    twice_folder, twice = generated("twice")
     assert twice["years"] == once["years"]
     lines = [
-        len((tmp_path / d / "training.csv").read_text(encoding="utf-8").splitlines()) - 1
-        for d in ("once", "twice")
+        len((folder / "training.csv").read_text(encoding="utf-8").splitlines()) - 1
+        for folder in (once_folder, twice_folder)
     ]
     assert lines[1] == 2 * lines[0] == twice["diagnostics"]["training_rows"]
-    assert recompute(tmp_path / "twice") == twice["years"]
+    assert recompute(twice_folder) == twice["years"]
 
 
-def test_files_are_deterministic_and_messy(tmp_path: Path) -> None:
-    _generate(tmp_path / "a", "--first-year", "2023")
-    _generate(tmp_path / "b", "--first-year", "2023")
+def test_files_are_deterministic_and_messy(generated: Generated) -> None:
+    a, _ = generated("once")
+    b, _ = generated("again")
     for name in ("staff.csv", "training.csv", "truth.json"):
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+        assert (a / name).read_bytes() == (b / name).read_bytes()
 
-    staff = pd.read_csv(tmp_path / "a" / "staff.csv", dtype=str, keep_default_na=False)
-    training = pd.read_csv(tmp_path / "a" / "training.csv", dtype=str, keep_default_na=False)
+    staff = pd.read_csv(a / "staff.csv", dtype=str, keep_default_na=False)
+    training = pd.read_csv(a / "training.csv", dtype=str, keep_default_na=False)
     # Three snapshot date formats, bank in three cases, people with two assignments.
     assert {"31/03/2023", "2023-03-31", "31-Mar-2023"} <= set(staff["Snapshot Date"])
     assert {"Bank", "BANK", "bank"} <= set(staff["Assignment Category"])
@@ -305,16 +330,17 @@ def test_files_are_deterministic_and_messy(tmp_path: Path) -> None:
     assert starts & {"2024-03-31", "31/03/2024", "31-Mar-2024"}
 
 
-@pytest.mark.parametrize("extra", [[], ["--vary-headers"]], ids=["default", "vary-headers"])
-def test_wres4_matches_the_truth(tmp_path: Path, extra: list[str]) -> None:
-    truth = _generate(tmp_path, *extra, people=200, years=2)
+@pytest.mark.parametrize("name", ["default", "vary-headers"])
+def test_wres4_matches_the_truth(generated: Generated, tmp_path: Path, name: str) -> None:
+    from click.testing import CliRunner
+
+    from wres4.cli import cli
+
+    folder, truth = generated(name)
     out = tmp_path / "wres4.json"
-    paths = [str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
-    cmd = [sys.executable, "-m", "wres4", "compute", str(tmp_path / "staff.csv")]
-    cmd += ["--training", str(tmp_path / "training.csv"), "-f", "json", "-o", str(out)]
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-    assert done.returncode == 0, done.stderr
+    args = ["compute", str(folder / "staff.csv"), "--training", str(folder / "training.csv")]
+    done = CliRunner().invoke(cli, [*args, "-f", "json", "-o", str(out)], catch_exceptions=False)
+    assert done.exit_code == 0, done.stderr
     results = json.loads(out.read_text(encoding="utf-8"))["results"]
     got = [{"year": int(r["year"]), **{k: int(r[k]) for k in COUNT_KEYS}} for r in results]
     assert got == truth["years"]
