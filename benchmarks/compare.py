@@ -1,4 +1,5 @@
-"""Time wres4 against one DuckDB SQL query on the same extracts, side by side (SPEC §10).
+"""Time wres4 against one DuckDB SQL query on the same extracts, side by side
+(method.md: Performance).
 
     python benchmarks/compare.py benchmarks/data/300k_5y --runs 5
 
@@ -40,7 +41,7 @@ Counts = dict[int, dict[str, int]]
 # ``compare.py --duckdb-child STAFF TRAINING OUT`` so only duckdb is imported there.
 # ---------------------------------------------------------------------------------------------
 
-# Header aliases (SPEC §4), compared after lower-casing and collapsing spaces.
+# Header aliases (method.md: Inputs), compared after lower-casing and collapsing spaces.
 STAFF_ROLES = {
     "person_id": (
         "employee number",
@@ -74,7 +75,7 @@ TRAINING_ROLES = {
     ),
 }
 
-# Codeless labels, lower-cased with punctuation runs turned into one space (SPEC §3).
+# Codeless labels, lower-cased with punctuation runs turned into one space (method.md: Ethnicity).
 WHITE_LABELS = (
     "white",
     "white british",
@@ -170,7 +171,7 @@ def _resolve(
 
 
 def _person_id(column: str) -> str:
-    """Trimmed text; ids made only of digits compare as numbers (SPEC §4)."""
+    """Trimmed text; ids made only of digits compare as numbers (method.md: Inputs)."""
     text = f"trim(CAST({column} AS VARCHAR))"
     return (
         f"CASE WHEN regexp_full_match({text}, '[0-9]+') "
@@ -183,7 +184,7 @@ def _folded(column: str) -> str:
 
 
 def duckdb_query(staff: Path, training: Path) -> str:
-    """The whole indicator (SPEC §2 R1-R5) as one SQL statement."""
+    """The whole indicator (method.md: Groups to Accessed) as one SQL statement."""
     import duckdb
 
     con = duckdb.connect()
@@ -192,7 +193,8 @@ def duckdb_query(staff: Path, training: Path) -> str:
     t = _resolve(con, t_src, TRAINING_ROLES, training)
     formats = _sql_list(DATE_FORMATS)
     eth = f"trim(coalesce({s['ethnicity']}, ''))"
-    # A code is a leading 1-2 character token followed by a space, a dash or the end (SPEC §3).
+    # A code is a leading 1-2 character token followed by a space, a dash or the end
+    # (method.md: Ethnicity).
     code = f"upper(regexp_extract({eth}, '^([A-Za-z][A-Za-z0-9]?|99)(?:[ -]|$)', 1))"
     return f"""
 WITH labels(label, grp) AS (

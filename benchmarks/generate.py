@@ -1,6 +1,6 @@
 """Generate synthetic ESR-style staff and training extracts, plus their ground truth.
 
-The files are deliberately messy in the ways real extracts are (SPEC §2-§4): coded and bare
+The files are deliberately messy in the ways real extracts are (method.md: Inputs): coded and bare
 ethnicity labels, ids with and without leading zeros, several assignments per person, bank
 staff, mixed date formats, mandatory/non-mandatory noise, statuses that do and do not mean the
 person took part, duplicates, orphans and dates outside every reporting window.
@@ -196,7 +196,7 @@ NOT_ACCESSED_STATUSES = (
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%b-%Y")
 SNAPSHOT_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%b-%Y")
 
-# role -> header aliases (SPEC §4); the first is the default ESR-style header.
+# role -> header aliases (method.md: Inputs); the first is the default ESR-style header.
 STAFF_HEADERS: dict[str, tuple[str, ...]] = {
     "person_id": (
         "Employee Number",
@@ -508,7 +508,8 @@ def _make_training(
     per_person: float,
     headers: dict[str, str],
 ) -> Training:
-    """One row per booking or record, with every kind of noise SPEC §2 R3-R5 must survive."""
+    """One row per booking or record, with every kind of noise the rules
+    (method.md: Numerator to Accessed) must survive."""
     years = len(w.years)
     length = w.end - w.start + 1
     # Records in the years people were in post (bank-only people train too; they don't count).
@@ -551,7 +552,8 @@ def _make_training(
     bad_date = np.zeros(n, dtype=np.bool_)
     bad_date[rng.choice(n, size=_at_least_one(BAD_DATES, n), replace=False)] = True
 
-    # Types and titles are paired so the truth is unambiguous (SPEC R4): mandatory records
+    # Types and titles are paired so the truth is unambiguous (method.md: Non-mandatory):
+    # mandatory records
     # carry a CSTF title, non-mandatory records never do.
     types = [t for t, _ in MANDATORY_TYPES] + [t for t, _ in NON_MANDATORY_TYPES]
     course_type = np.where(
@@ -621,7 +623,8 @@ def _make_training(
 
 
 def _truth(p: People, w: Windows, staff: Staff, training: Training, repeat: int) -> dict[str, Any]:
-    """SPEC §2 R1-R5 from the generator's own arrays, never from the written files."""
+    """The rules (method.md: Groups to Accessed) on the generator's own arrays, never on
+    the written files."""
     years = len(w.years)
     cells = p.n * years  # one per (person, snapshot)
     key = staff.person * years + staff.year

@@ -1,6 +1,6 @@
 """Tiny fixture helpers shared by the indicator, reader, staff and training tests.
 
-Every table is written at test time from plain Python rows (STYLE §17): the same rows can be
+Every table is written at test time from plain Python rows: the same rows can be
 written as CSV (any delimiter and encoding), TSV, XLSX (openpyxl) or Parquet (pyarrow), so a
 test can check that the format makes no difference.
 """
@@ -18,7 +18,8 @@ from typing import Any
 from wres4.indicator.compute import compute
 from wres4.indicator.result import Result
 
-# Ethnicity labels as ESR shows them (code then label); their groups are fixed by SPEC §3.
+# Ethnicity labels as ESR shows them (code then label); their groups are fixed by
+# method.md: Ethnicity.
 WHITE = "A White - British"
 BME = "N Black African"
 UNKNOWN = "Z Not Stated"

@@ -1,5 +1,6 @@
 """Bad input, one case per test: a one-line ``Error:`` (exit 1) naming the file, or a warning
-where the run can honestly continue; never a traceback, never a half-written file (SPEC §9).
+where the run can honestly continue; never a traceback, never a half-written file
+(method.md: Data quality).
 
 Every error case runs ``compute`` twice (once with a new ``-o`` file, once with an existing
 one that must survive unchanged) and ``check`` once; all three must fail the same way.
@@ -614,7 +615,7 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
 def test_failure_while_writing_leaves_the_old_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from wres4.output import export
+    from wres4.output import text as export
 
     def half_then_full_disk(result: object, out: io.StringIO) -> None:
         out.write("year,period\n2024,")

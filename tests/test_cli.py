@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from wres4 import compute
 from wres4.cli import cli
-from wres4.output.export import render_text
+from wres4.output.text import render_text
 
 STAFF = """Employee Number,Ethnic Origin,Snapshot Date,Pay Band
 1,A White - British,31/03/2024,Band 5

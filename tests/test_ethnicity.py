@@ -1,4 +1,4 @@
-"""Ethnicity normalisation: SPEC §3 and Appendix A by hand, and its invariants with Hypothesis."""
+"""Ethnicity normalisation: method.md: Ethnicity by hand, and its invariants with Hypothesis."""
 
 from __future__ import annotations
 

@@ -20,9 +20,10 @@ from wres4.cli import cli
 from wres4.errors import InputError
 from wres4.indicator.compute import compute
 from wres4.indicator.result import Result
-from wres4.output import export
+from wres4.output import text as export
 from wres4.output.cells import cell_text, safe_text
-from wres4.output.export import render_text, write_file
+from wres4.output.text import render_text
+from wres4.output.writers import write
 from wres4.settings import Settings
 
 INJECTIONS = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)"]
@@ -113,7 +114,7 @@ def test_delimited_breakdown_values_are_neutralised(
 def test_breakdown_header_from_the_input_is_neutralised(tmp_path: Path) -> None:
     result = breakdown(tmp_path, column="=Band")
     assert render_text(result, "csv").startswith("'=Band,year,")
-    write_file(result, "xlsx", tmp_path / "r.xlsx")
+    write(result, tmp_path / "r.xlsx", "xlsx")
     header = openpyxl.load_workbook(tmp_path / "r.xlsx")["Breakdown"]["A3"]
     assert (header.value, header.data_type, header.quotePrefix) == ("=Band", "s", True)
 
@@ -123,7 +124,7 @@ def test_breakdown_header_from_the_input_is_neutralised(tmp_path: Path) -> None:
 
 def test_parquet_schema_and_values(tmp_path: Path) -> None:
     result = breakdown(tmp_path, band=(0.8, 1.25))
-    write_file(result, "parquet", tmp_path / "r.parquet")
+    write(result, tmp_path / "r.parquet", "parquet")
     table = pq.read_table(tmp_path / "r.parquet")
     types = dict(zip(table.schema.names, table.schema.types, strict=True))
     assert types["Pay Band"] == pa.string()
@@ -144,7 +145,7 @@ def test_parquet_schema_and_values(tmp_path: Path) -> None:
 
 def test_parquet_counts_stay_integers_under_disclosure(tmp_path: Path) -> None:
     result = aggregate(tmp_path, disclosure="nhs")
-    write_file(result, "parquet", tmp_path / "r.parquet")
+    write(result, tmp_path / "r.parquet", "parquet")
     table = pq.read_table(tmp_path / "r.parquet")
     assert table.schema.field("unknown_accessed").type == pa.int64()
     doc = json.loads(render_text(result, "json"))["results"]
@@ -156,8 +157,8 @@ def test_parquet_counts_stay_integers_under_disclosure(tmp_path: Path) -> None:
 @pytest.mark.parametrize("fmt", ["csv", "json", "parquet", "xlsx"])
 def test_same_inputs_same_bytes(tmp_path: Path, fmt: str) -> None:
     result = aggregate(tmp_path)
-    write_file(result, fmt, tmp_path / f"one.{fmt}")
-    write_file(result, fmt, tmp_path / f"two.{fmt}")
+    write(result, tmp_path / f"one.{fmt}", fmt)
+    write(result, tmp_path / f"two.{fmt}", fmt)
     assert (tmp_path / f"one.{fmt}").read_bytes() == (tmp_path / f"two.{fmt}").read_bytes()
 
 
@@ -176,7 +177,7 @@ def test_failed_write_leaves_previous_file(tmp_path: Path, monkeypatch: pytest.M
 
     monkeypatch.setitem(export.TEXT_WRITERS, "csv", half)
     with pytest.raises(RuntimeError, match="interrupted"):
-        write_file(result, "csv", target)
+        write(result, target, "csv")
     assert target.read_text(encoding="utf-8") == "previous\n"
     assert sorted(os.listdir(tmp_path)) == before
 
@@ -184,7 +185,7 @@ def test_failed_write_leaves_previous_file(tmp_path: Path, monkeypatch: pytest.M
 def test_new_file_gets_ordinary_permissions(tmp_path: Path) -> None:
     umask = os.umask(0o022)
     os.umask(umask)
-    write_file(aggregate(tmp_path), "csv", tmp_path / "new.csv")
+    write(aggregate(tmp_path), tmp_path / "new.csv", "csv")
     assert stat.S_IMODE((tmp_path / "new.csv").stat().st_mode) == 0o666 & ~umask
 
 
@@ -192,7 +193,7 @@ def test_replaced_file_keeps_its_permissions(tmp_path: Path) -> None:
     target = tmp_path / "shared.xlsx"
     target.write_bytes(b"old")
     target.chmod(0o640)
-    write_file(aggregate(tmp_path), "xlsx", target)
+    write(aggregate(tmp_path), target, "xlsx")
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
     assert openpyxl.load_workbook(target).sheetnames[0] == "Indicator 4"
 
@@ -200,9 +201,9 @@ def test_replaced_file_keeps_its_permissions(tmp_path: Path) -> None:
 def test_missing_folder_and_folder_target(tmp_path: Path) -> None:
     result = aggregate(tmp_path)
     with pytest.raises(InputError, match="does not exist"):
-        write_file(result, "csv", tmp_path / "nowhere" / "out.csv")
+        write(result, tmp_path / "nowhere" / "out.csv", "csv")
     with pytest.raises(InputError, match="is a folder"):
-        write_file(result, "csv", tmp_path)
+        write(result, tmp_path, "csv")
 
 
 # ------------------------------------------------------------------------------------- the CLI

@@ -1,4 +1,5 @@
-"""wres4 funnel: CPD applications by ethnic group (SPEC §7), pinned by hand-counted examples.
+"""wres4 funnel: CPD applications by ethnic group (method.md: Funnel),
+pinned by hand-counted examples.
 
 The log below has 15 applications from 10 people. Its dates sit on the financial-year and
 quarter boundaries (31 March / 1 April, 30 June / 1 July, 30 September / 1 October), one
@@ -147,7 +148,8 @@ def test_relative_likelihoods_per_year(tmp_path: Path) -> None:
     assert 0 < approval["p_value"] <= 1 and 0 < approval["p_exact"] <= 1
     assert approval["flags"] == "small_numbers"
     assert rl(result, "2024/25", "access")["relative_likelihood"] == pytest.approx(2 / 3)
-    # 2023/24 has no BME applicant, so neither ratio is defined (SPEC R8): no inf, no NaN.
+    # 2023/24 has no BME applicant, so neither ratio is defined (method.md: Not calculable):
+    # no inf, no NaN.
     empty = rl(result, "2023/24", "approval")
     assert empty["relative_likelihood"] is None
     assert empty["flags"].startswith("not_calculable:no_bme_applicants")

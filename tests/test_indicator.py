@@ -1,5 +1,5 @@
-"""The indicator end to end through ``compute``: SPEC §6 vectors, the three input forms,
-``--history``, and Hypothesis invariants checked against an independent pandas count."""
+"""The indicator end to end through ``compute``: the vectors of method.md: Statistics, the input
+forms, ``--history``, and Hypothesis invariants checked against an independent pandas count."""
 
 from __future__ import annotations
 
@@ -39,11 +39,11 @@ def aggregate(tmp_path: Path, rows: list[list[Any]], name: str = "agg.csv") -> P
     return write_rows(tmp_path / name, AGG_HEADER, rows)
 
 
-# ------------------------------------------------------------------------- SPEC §6 vectors
+# ---------------------------------------------------------------- method.md: Statistics vectors
 
 
 def test_plain_vector_from_raw_labels_summed(tmp_path: Path) -> None:
-    # Raw labels are normalised and summed (SPEC §4 form 3):
+    # Raw labels are normalised and summed (method.md: Input forms, aggregate):
     # White 3000 + 1000 = 4000 headcount, 700 + 300 = 1000 accessed;
     # BME (Indian, African) 1000 + 500 = 1500 headcount, 200 + 100 = 300 accessed.
     # 1000/4000 = 0.25, 300/1500 = 0.20, 0.25 / 0.20 = 1.25.
@@ -66,7 +66,8 @@ def test_plain_vector_from_raw_labels_summed(tmp_path: Path) -> None:
 
 
 def test_plain_vector_from_group_names(tmp_path: Path) -> None:
-    # SPEC §4 form 3: group is White/BME/Unknown. 1000/4000 = 0.25; 300/1500 = 0.2 -> 1.25.
+    # method.md: Input forms, aggregate: group is White/BME/Unknown.
+    # 1000/4000 = 0.25; 300/1500 = 0.2 -> 1.25.
     path = aggregate(tmp_path, [[2024, "White", 4000, 1000], [2024, "BME", 1500, 300]])
     row = only_row(compute([path]))
     assert counts(row) == (4000, 1000, 1500, 300, 0, 0)
@@ -435,7 +436,7 @@ def _compute(staff: list[list[Any]], training: list[list[Any]]) -> pd.DataFrame:
 
 
 def _expected(staff: list[Any], training: list[Any], labels: list[str]) -> pd.DataFrame:
-    """The SPEC rules written out plainly: R1 groups, R2 people once and bank-only out,
+    """The rules of method.md written out plainly: R1 groups, R2 people once and bank-only out,
     R3 the 12 months to 31 March, R4 non-mandatory types, R5 accessed statuses."""
     sf = pd.DataFrame(staff, columns=["person", "year", "category"])
     sf["bank"] = sf["category"].map(CATEGORIES)

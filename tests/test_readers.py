@@ -1,4 +1,5 @@
-"""Files -> tables (SPEC §4): delimiters, encodings, formats, several files, header aliases,
+"""Files -> tables (method.md: Inputs):
+delimiters, encodings, formats, several files, header aliases,
 explicit mappings and person ids. The same rows written in every format give one result."""
 
 from __future__ import annotations

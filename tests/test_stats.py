@@ -1,4 +1,5 @@
-"""Statistics on the count table: SPEC §6 test vectors, R7/R8 edge rules and invariants."""
+"""Statistics on the count table: the test vectors of method.md: Statistics,
+the small-number and not-calculable rules, and invariants."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from wres4.indicator.stats import (
     trend,
 )
 
-# SPEC §6 test vectors: (a, n1, c, n2), ratio, Katz, Koopman, p score, p Fisher
+# The test vectors of method.md: Statistics: (a, n1, c, n2), ratio, Katz, Koopman,
+# p score, p Fisher
 VECTORS = [
     ((10, 75, 12, 225), 2.5, (1.126156, 5.549851), (1.139026, 5.400806), 0.021355, 0.037003),
     ((7, 34, 1, 34), 7.0, (0.909606, 53.869506), (1.220853, 42.575718), 0.023926, 0.0544),
@@ -52,7 +54,7 @@ def test_spec_vectors(
     assert (kz.ci_low, kz.ci_high) == pytest.approx(katz, abs=1e-6)
     for result in (koop, kz):
         assert result.p_value == pytest.approx(p_score, abs=1e-6)
-        # 0.0544 is given to 4 dp in the SPEC
+        # 0.0544 is given to 4 dp in method.md: Statistics
         assert result.p_exact == pytest.approx(p_fisher, abs=1e-6 if p_fisher != 0.0544 else 5e-5)
         assert result.not_calculable is None
 

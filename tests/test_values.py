@@ -1,4 +1,5 @@
-"""Cell text -> values: dates, years, reporting windows and person ids (SPEC §2, §4)."""
+"""Cell text -> values: dates, years, reporting windows and person ids
+(method.md: Dates, Person ids)."""
 
 from __future__ import annotations
 
@@ -205,7 +206,7 @@ def test_alphanumeric_ids_pack_into_distinct_reversible_keys() -> None:
     assert maker.text(int(keys[8])) == "E1"
     # Short alphanumeric ids are packed (no text hashing); others get negative codes.
     assert all(k >= PACKED_TEXT for k in keys[:4]) and all(k < 0 for k in keys[4:7])
-    # Digit-only ids keep the SPEC rule: leading zeros do not matter.
+    # Digit-only ids keep the rule: leading zeros do not matter.
     assert maker.of(pa.array(["00123456"]))[0] == maker.of(pa.array(["123456"]))[0] == 123456
 
 
@@ -230,7 +231,7 @@ def test_person_keys_agree_with_the_canonical_text(ids: list[str]) -> None:
     maker = PersonKeys()
     keys = maker.of(pa.array(ids))
     texts = person_keys(pa.array(ids)).to_pylist()
-    # Two ids get the same key exactly when their canonical texts are equal (SPEC §4), and
+    # Two ids get the same key exactly when their canonical texts are equal (method.md: Inputs), and
     # a blank id is no person.
     for i, a in enumerate(texts):
         assert (keys[i] == NO_PERSON) == (a == "")

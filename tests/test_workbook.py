@@ -22,11 +22,13 @@ from wres4.findings import Finding
 from wres4.indicator.compute import compute
 from wres4.indicator.result import Result
 from wres4.output import workbook
-from wres4.output.export import render_text, write_file
+from wres4.output.text import render_text
 from wres4.output.workbook import write_workbook
+from wres4.output.writers import write
 from wres4.settings import Settings
 
-# Text a spreadsheet would run as a formula (SPEC §5). A leading tab is stripped by the
+# Text a spreadsheet would run as a formula (method.md: Formula safety).
+# A leading tab is stripped by the
 # readers, so it is tested through a finding built by hand.
 INJECTIONS = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)"]
 
@@ -384,7 +386,7 @@ def test_failed_build_leaves_previous_file(tmp_path: Path, monkeypatch: pytest.M
     before = sorted(os.listdir(tmp_path))
     monkeypatch.setattr(workbook, "method_sheet", boom)
     with pytest.raises(RuntimeError, match="disk on fire"):
-        write_file(result, "xlsx", target)
+        write(result, target, "xlsx")
     assert target.read_bytes() == b"last year's report"
     assert sorted(os.listdir(tmp_path)) == before
 
@@ -406,14 +408,14 @@ def test_failure_halfway_through_the_zip(tmp_path: Path, monkeypatch: pytest.Mon
 
     monkeypatch.setattr(zipfile.ZipFile, "writestr", flaky)
     with pytest.raises(OSError, match="no space"):
-        write_file(result, "xlsx", target)
+        write(result, target, "xlsx")
     assert target.read_bytes() == b"last year's report"
     assert sorted(os.listdir(tmp_path)) == before
 
 
 def test_openpyxl_is_imported_lazily() -> None:
     code = (
-        "import sys, wres4.cli, wres4.output.export, wres4.output.workbook; "
+        "import sys, wres4.cli, wres4.output.writers, wres4.output.workbook; "
         "assert 'openpyxl' not in sys.modules, 'openpyxl imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from wres4.findings import Code, Finding
+from wres4.findings import Code, Finding, finding_records
+from wres4.output.cells import input_name
 from wres4.settings import Settings
 
 if TYPE_CHECKING:
@@ -90,6 +91,9 @@ class Audit:
             "meta": self.meta,
             "summary": {"clean": self.clean, "problems": len(self.problems)},
             "years": [y.as_dict() for y in self.years],
+            # The findings table (the same rows as wres4.findings_table), then the full
+            # detail of each finding, problems and notes apart.
+            "findings": finding_records(self.findings),
             "problems": [f.as_dict() for f in self.problems],
             "notes": [f.as_dict() for f in self.notes],
         }
@@ -210,22 +214,22 @@ def _pct(share: float | None) -> str:
 # ------------------------------------------------------------------------------------ renderers
 
 
-def render_json(report: Audit) -> str:
+def render_json(report: Audit, section: str | None = None) -> str:
     """The audit as a JSON document (the same facts as the text report)."""
     return json.dumps(report.as_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def render_text(report: Audit) -> str:
+def render_text(report: Audit, section: str | None = None) -> str:
     """The audit for people: inputs, who is in post each year, problems, then notes."""
     lines = ["wres4 check: data-quality audit", ""]
     inputs = report.meta.get("inputs") or []
     if inputs:
         lines.append("Inputs")
-        width = max(len(str(item["file"])) for item in inputs)
+        width = max(len(input_name(item)) for item in inputs)
         for item in inputs:
             rows = item.get("rows")
             counted = f"{rows:,} rows" if rows is not None else ""
-            lines.append(f"  {_printable(item['file']).ljust(width)}  {counted}".rstrip())
+            lines.append(f"  {_printable(input_name(item)).ljust(width)}  {counted}".rstrip())
         lines.append("")
     if report.years:
         lines += _years_table(report.years, str(report.meta["settings"].get("bme_label", "BME")))

@@ -271,13 +271,10 @@ FINDINGS_COLUMNS: tuple[str, ...] = (
 )
 
 
-def findings_table(findings: Sequence[Finding]) -> pd.DataFrame:
-    """The findings as a DataFrame with :data:`FINDINGS_COLUMNS`: ``count`` is int64, the
-    rest text (object); ``severity`` is "problem" or "note" from the catalogue, ``rows`` a
-    ``;``-separated list of example row numbers (empty when none)."""
-    import pandas as pd
-
-    records = [
+def finding_records(findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    """The findings as plain rows with :data:`FINDINGS_COLUMNS` (no pandas needed): what
+    ``wres4 check -f json`` emits under ``"findings"``."""
+    return [
         {
             "code": f.code,
             "severity": f.severity.value,
@@ -289,7 +286,16 @@ def findings_table(findings: Sequence[Finding]) -> pd.DataFrame:
         }
         for f in findings
     ]
+
+
+def findings_table(findings: Sequence[Finding]) -> pd.DataFrame:
+    """The findings as a DataFrame with :data:`FINDINGS_COLUMNS`: ``count`` is int64, the
+    rest text (object); ``severity`` is "problem" or "note" from the catalogue, ``rows`` a
+    ``;``-separated list of example row numbers (empty when none)."""
+    import pandas as pd
+
     # Text columns stay object (Python str, and None where a finding names no file or
     # column), whatever the findings hold and whichever pandas infers strings as.
+    records = finding_records(findings)
     table = pd.DataFrame(records, columns=list(FINDINGS_COLUMNS), dtype=object)
     return table.astype({"count": "int64"})

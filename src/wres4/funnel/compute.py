@@ -1,11 +1,11 @@
-"""CPD application monitoring (SPEC §7): applied -> approved -> accessed, by ethnic group.
+"""CPD application monitoring (method.md: Funnel): applied -> approved -> accessed, by ethnic group.
 
 ``funnel`` reads an application log (and optionally the staff extract), counts distinct
 people at each stage per group and period, and returns one :class:`FunnelResult` that the
 terminal view and every writer only format. Stages: ``applied`` (an application dated in the
 period), ``approved`` (an approval decision, or attendance, which implies one), ``declined``
-and ``accessed`` (attended/completed, SPEC R5). The relative likelihood at each stage is
-White over BME, with the §6 statistics, so under-application can be told apart from unequal
+and ``accessed`` (attended/completed, method.md: Accessed). The relative likelihood at each stage is
+White over BME, with the indicator's statistics, so under-application can be told apart from unequal
 decisions.
 """
 

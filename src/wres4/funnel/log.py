@@ -1,6 +1,6 @@
 """An application log -> one tidy row per application: period, person, group and stages.
 
-SPEC §7. Every text column is classified once per distinct value (STYLE §13): dates, the
+method.md: Funnel. Every text column is classified once per distinct value: dates, the
 decision and attendance/status values, ethnicity labels, person ids, decline reasons and
 course names. Ethnicity comes from the log's own column or, when it has none, from the staff
 snapshot nearest to (and not after) each application date.

@@ -1,8 +1,8 @@
-"""Decision and status values -> stages; decline reasons and programme names (SPEC §7).
+"""Decision and status values -> stages; decline reasons and programme names (method.md: Funnel).
 
-Each distinct value is classified once and the answers mapped back to the rows (STYLE §13).
+Each distinct value is classified once and the answers mapped back to the rows.
 "Approved" means an approval decision, or attendance, which implies one; attended/completed
-follow the accessed statuses of SPEC R5 (training.Rules).
+follow the accessed statuses of method.md: Accessed (training.Rules).
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 ROW_SAMPLE = 5
 
-# What a decision or status value says about the stages (SPEC §7): accessed implies approved.
+# What a decision or status value says about the stages (method.md: Funnel):
+# accessed implies approved.
 NEUTRAL, APPROVED, DECLINED, ACCESSED, UNRECOGNISED = 0, 1, 2, 3, -1
 # Stems of the other answers. The one found earliest in the value wins, so "Pending approval"
 # is pending, "Approved - awaiting start" is approved and "Not approved" is declined; at the

@@ -1,5 +1,5 @@
 """Funnel tables from the tidy application rows: counts per stage, rates, relative
-likelihoods, decline reasons, representation and programme targets (SPEC §7).
+likelihoods, decline reasons, representation and programme targets (method.md: Funnel).
 
 Tables have a handful of rows (periods x groups x stages), so loops over periods are fine;
 everything over applications is done with pandas group-bys.
@@ -97,7 +97,8 @@ def results(counts: pd.DataFrame, stages: Sequence[str]) -> pd.DataFrame:
 
 
 def relative(counts: pd.DataFrame, settings: Settings) -> pd.DataFrame | None:
-    """White over BME at each stage the inputs allow, per period, with the §6 statistics."""
+    """White over BME at each stage the inputs allow, per period, with the indicator's
+    statistics."""
     import pandas as pd
 
     from wres4.funnel.log import period_label

@@ -12,19 +12,27 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from wres4.errors import ConfigError
 from wres4.settings import GROUPS
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from wres4.findings import Finding
+
 __all__ = [
     "GROUPS",
+    "LABEL_COLUMNS",
     "Ethnicity",
+    "LabelMapping",
     "OverrideError",
     "classify",
     "classify_many",
+    "map_labels",
     "normalise_key",
 ]
 
@@ -278,3 +286,41 @@ def classify_many(
         if label not in out:
             out[label] = _classify(label, prepared)
     return out
+
+
+LABEL_COLUMNS = ("label", "code", "category", "group", "count")
+
+
+@dataclass(frozen=True)
+class LabelMapping:
+    """What ``wres4 ethnicity`` reports: one row per label (in :data:`LABEL_COLUMNS`) with
+    the group it maps to and how often it was seen. Rows are plain dicts, so writing them
+    needs no pandas and the command starts fast."""
+
+    rows: tuple[dict[str, Any], ...]
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        import pandas as pd
+
+        return {"results": pd.DataFrame(list(self.rows), columns=list(LABEL_COLUMNS))}
+
+
+def map_labels(
+    counts: Iterable[tuple[str, int]],
+    overrides: Mapping[str, str] | None = None,
+    *,
+    unmapped_only: bool = False,
+) -> LabelMapping:
+    """Each (label, count) with its code, category and group; ``unmapped_only`` keeps the
+    labels the table does not recognise (method.md: Ethnicity)."""
+    prepared = _prepare_overrides(overrides) if overrides else {}
+    rows = []
+    for label, count in counts:
+        eth = _classify(label, prepared)
+        if unmapped_only and eth.source != "unrecognised":
+            continue
+        values = (label, eth.code or "", eth.category, eth.group, count)
+        rows.append(dict(zip(LABEL_COLUMNS, values, strict=True)))
+    return LabelMapping(rows=tuple(rows))

@@ -34,7 +34,8 @@ __all__ = [
 
 CI_METHODS = ("koopman", "katz")
 
-# Reason codes for a ratio that is not calculable (SPEC R8), in the order they are checked.
+# Reason codes for a ratio that is not calculable (method.md: Not calculable),
+# in the order they are checked.
 NO_GROUP2_STAFF = "no_bme_staff"
 NO_GROUP1_STAFF = "no_white_staff"
 NO_GROUP2_EVENTS = "no_bme_accessed"
@@ -251,7 +252,8 @@ def ratio_stats(
     """Ratio (a/n1)/(c/n2) with its confidence interval, score and Fisher p-values.
 
     Never returns NaN or infinity: undefined values are None, and ``not_calculable`` names
-    why the ratio itself is missing (SPEC R8). Raises ValueError for impossible counts.
+    why the ratio itself is missing (method.md: Not calculable). Raises ValueError for
+    impossible counts.
     """
     from scipy.stats import fisher_exact
     from statsmodels.stats.proportion import test_proportions_2indep
@@ -281,7 +283,7 @@ def ratio_stats(
         p_exact = _probability(fisher_exact([[a, n1 - a], [c, n2 - c]]).pvalue)
 
     if c == 0:
-        # ratio undefined; a Koopman lower bound may still be informative (SPEC §6)
+        # ratio undefined; a Koopman lower bound may still be informative (method.md: Statistics)
         return RatioStats(None, ci_low, None, p_value, p_exact, small, NO_GROUP2_EVENTS)
     return RatioStats(_ratio(a, n1, c, n2), ci_low, ci_high, p_value, p_exact, small, None)
 

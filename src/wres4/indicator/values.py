@@ -1,7 +1,7 @@
 """Cell text -> values: dates, person ids, yes/no flags, reporting years.
 
 Each function works on the *distinct* values of a column and maps the answer back, so a
-million rows with a few hundred distinct dates cost a few hundred parses (STYLE §13).
+million rows with a few hundred distinct dates cost a few hundred parses.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-# UK day-first is the default for ambiguous slashed dates (SPEC §4).
+# UK day-first is the default for ambiguous slashed dates (method.md: Inputs).
 # Dates outside these years are placeholders or typos (0001-01-01, 9999-12-31), never a real
 # snapshot or course; they are treated as unreadable rather than breaking window arithmetic.
 FIRST_YEAR = 1900
@@ -99,7 +99,7 @@ def unpack_id(key: int) -> str:
 class PersonKeys:
     """Person ids as int64 keys, so matching and counting hash integers, not text.
 
-    Ids made only of digits (up to 18) are their number, which is the SPEC §4 rule that
+    Ids made only of digits (up to 18) are their number, so (method.md: Person ids)
     "00123456" matches "123456"; any other id gets a negative code of its own text. Texts
     seen while ``grow`` is on (the staff side) are kept in a pandas index, so later batches
     look them up in bulk; texts first seen otherwise (training ids of no staff member) get
@@ -205,7 +205,7 @@ MONTHS = {
     )
     for name in names
 }
-# The date forms of SPEC §4; a time after the date ("31/03/2024 00:00:00") is ignored.
+# The date forms of method.md: Dates; a time after the date ("31/03/2024 00:00:00") is ignored.
 TIME_SUFFIX = r"(?:[t ]\d{1,2}:\d{2}.*)?$"
 ISO_DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})" + TIME_SUFFIX)
 NUMERIC_DATE = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})" + TIME_SUFFIX)

@@ -20,7 +20,7 @@ from wres4.text import clip, squash
 if TYPE_CHECKING:
     from wres4.inputs.source import Source
 
-# Header names each role is recognised by, most specific first (SPEC §4). Matching ignores
+# Header names each role is recognised by, most specific first (method.md: Inputs). Matching ignores
 # case, spaces and punctuation, so "EMPLOYEE  NUMBER" and "Employee_No." both work.
 ROLE_ALIASES: dict[str, tuple[str, ...]] = {
     "person_id": (

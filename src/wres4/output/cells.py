@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from typing import Any
 
-# Text from the input that a spreadsheet would run as a formula (SPEC §5).
+# Text from the input that a spreadsheet would run as a formula (method.md: Formula safety).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -46,3 +47,9 @@ def cell_text(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     return safe_text(str(value))
+
+
+def input_name(item: Mapping[str, Any]) -> str:
+    """What an entry of ``meta["inputs"]`` is called: its file, or the in-memory table's
+    name (``staff[0]``) when the input was a DataFrame or a pyarrow Table."""
+    return str(item.get("file", item.get("table", "")))

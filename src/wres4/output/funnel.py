@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wres4.errors import DataError
-from wres4.output.cells import cell_text
-from wres4.output.export import atomic_path
+from wres4.output.cells import cell_text, input_name
 from wres4.output.terminal import fmt_count, fmt_p, fmt_pct, fmt_ratio, is_missing
 
 if TYPE_CHECKING:
@@ -23,7 +22,6 @@ if TYPE_CHECKING:
 
     from wres4.funnel.model import FunnelResult
 
-FUNNEL_FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 TITLES = {
     "results": "Applications by group: distinct people at each stage",
     "relative_likelihoods": "Relative likelihood, White ÷ {bme}, at each stage",
@@ -128,12 +126,6 @@ def render_text(result: FunnelResult, fmt: str, section: str = "results") -> str
     buffer = io.StringIO()
     WRITERS[fmt](result, section, buffer)
     return buffer.getvalue()
-
-
-def write_text(text: str, target: Path) -> None:
-    """Write atomically: an existing file survives a failed run."""
-    with atomic_path(target) as tmp:
-        tmp.write_text(text, encoding="utf-8", newline="")
 
 
 # ---------------------------------------------------------------------------------- for people
@@ -252,8 +244,9 @@ SHEETS = {
 
 
 def write_workbook(result: FunnelResult, target: Path) -> None:
-    """The funnel as a workbook, atomically: one sheet per section, then data quality and
-    method sheets; cells formatted by column name by the report workbook's own helpers."""
+    """The funnel as a workbook (the writer registry makes the write atomic): one sheet per
+    section, then data quality and method sheets; cells formatted by column name by the
+    report workbook's own helpers."""
     from openpyxl import Workbook
 
     from wres4.output import workbook as wb
@@ -285,11 +278,10 @@ def write_workbook(result: FunnelResult, target: Path) -> None:
         *({"item": f"Column: {r}", "value": h} for r, h in meta["columns"].items()),
         *({"item": f"Setting: {k}", "value": wb.setting_text(v)} for k, v in settings.items()),
         *({"item": f"Version: {n}", "value": wb.installed_version(n)} for n in wb.VERSIONED),
-        *({"item": f"Input: {i['file']}", "value": i["sha256"]} for i in meta["inputs"]),
+        *({"item": f"Input: {input_name(i)}", "value": i["sha256"]} for i in meta["inputs"]),
     ]
     wb.table_sheet(book.create_sheet("Method"), ["item", "value"], method, key_columns=1)
-    with atomic_path(target) as tmp:
-        wb.save(book, tmp, wb.document_time())
+    wb.save(book, target, wb.document_time())
 
 
 def _values(values: tuple[tuple[str, int], ...]) -> str:

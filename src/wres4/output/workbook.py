@@ -29,7 +29,7 @@ from wres4.indicator.result import (
     Result,
     row_dicts,
 )
-from wres4.output.cells import FORMULA_STARTS, plain
+from wres4.output.cells import FORMULA_STARTS, input_name, plain
 from wres4.output.terminal import footnotes, trend_sentence
 
 PERCENT, RATIO, COUNT, P_FORMAT, DATE = "0.0%", "0.00", "#,##0", "0.0000", "yyyy-mm-dd"
@@ -74,7 +74,7 @@ def write_workbook(
     *,
     extra_sheets: Sequence[tuple[str, list[dict[str, Any]]]] = (),
 ) -> None:
-    """Write the report workbook to ``path`` (use export.write_file for an atomic write).
+    """Write the report workbook to ``path`` (wres4.output.writers.write makes it atomic).
 
     ``extra_sheets`` adds (name, rows) tables, e.g. the funnel, formatted by column name.
     """
@@ -377,7 +377,7 @@ def method_sheet(ws: Any, result: Result) -> None:
     top = 1
     for title, key, rows in sections:
         top = write_table(ws, top, [key, "value"], rows, [title, "value"]) + 2
-    inputs = [{"file": i["file"], "sha256": i["sha256"]} for i in meta["inputs"]]
+    inputs = [{"file": input_name(i), "sha256": i["sha256"]} for i in meta["inputs"]]
     write_table(ws, top, ["file", "sha256"], inputs, ["Input file", "SHA-256"])
     fit_widths(ws, 1, most=100)
 
