@@ -19,7 +19,7 @@ from wres4.findings import EXAMPLES, Code, Finding
 from wres4.indicator.values import mixed_dates_finding
 from wres4.periods import Windows
 from wres4.settings import Settings
-from wres4.text import clip, count_people, normalise_word
+from wres4.text import NO_WORDS, YES_WORDS, clip, count_people, normalise_word
 
 if TYPE_CHECKING:
     import numpy as np
@@ -74,8 +74,9 @@ NOT_ACCESSED_MARKERS = (
     "deferr",
 )
 ACCESSED_MARKERS = ("attend", "complet", "pass", "fail", "in progress", "started", "achiev")
-YES = frozenset({"y", "yes", "true", "t", "1", "x", "mandatory"})
-NO = frozenset({"n", "no", "false", "f", "0", "non mandatory", "optional"})
+# A "mandatory?" column's answers: the shared yes/no words, and the words themselves.
+YES = YES_WORDS | {"mandatory"}
+NO = NO_WORDS | {"non mandatory", "optional"}
 
 
 def _contains(word: str, phrases: Iterable[str]) -> bool:
