@@ -147,9 +147,11 @@ def _compute(
         counts = counts[counts["year"].isin(wanted)]
     if counts.empty:
         raise DataError(f"{source.names[0]}: nothing to compute: no reporting year has staff.")
-    table, trend = build_table(counts, snapshots, tuple(by), settings)
+    table, trend, published = build_table(counts, snapshots, tuple(by), settings)
     inputs = describe_inputs(sources, hashing.result())
     meta = _meta(form, settings, inputs, by, snapshots, bank_excluded, findings, as_at)
+    if published is not None:
+        meta["disclosure"] = published
     return Result(table=table, meta=meta, findings=tuple(findings), trend=trend, by=tuple(by))
 
 

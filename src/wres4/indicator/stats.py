@@ -239,6 +239,25 @@ def _katz(a: int, n1: int, c: int, n2: int, confidence: float) -> tuple[float | 
     return _finite(interval.low), _finite(interval.high)
 
 
+def _interval(
+    a: int, n1: int, c: int, n2: int, method: str, confidence: float
+) -> tuple[float | None, float | None]:
+    if method == "koopman":
+        return _koopman(a, n1, c, n2, confidence)
+    return _katz(a, n1, c, n2, confidence)
+
+
+def ratio_interval(
+    a: int, n1: int, c: int, n2: int, *, method: str = "koopman", confidence: float = 0.95
+) -> tuple[float | None, float | None]:
+    """The confidence interval of :func:`ratio_stats` alone, without its tests."""
+    a, n1, c, n2 = _check_counts(a, n1, c, n2)
+    if n1 == 0 or n2 == 0:
+        return None, None
+    with _quiet():
+        return _interval(a, n1, c, n2, method, _check_confidence(confidence))
+
+
 def ratio_stats(
     a: int,
     n1: int,
@@ -271,10 +290,7 @@ def ratio_stats(
         return RatioStats(None, None, None, None, None, small, reason)
 
     with _quiet():
-        if method == "koopman":
-            ci_low, ci_high = _koopman(a, n1, c, n2, confidence)
-        else:
-            ci_low, ci_high = _katz(a, n1, c, n2, confidence)
+        ci_low, ci_high = _interval(a, n1, c, n2, method, confidence)
         # the score test is undefined (NaN) when a + c is 0 or everyone has the event
         score = test_proportions_2indep(
             a, n1, c, n2, compare="ratio", method="score", correction=False

@@ -2,8 +2,8 @@
 
 Adds likelihoods, the relative likelihood with its interval and tests, flags, the
 year-on-year change, the trend, Holm-adjusted p-values for breakdowns, the practical band,
-disclosure control and publication rounding. The table has a handful of rows, so a loop
-over rows is fine here.
+disclosure control (see wres4.indicator.disclosure) and publication rounding. The table
+has a handful of rows, so a loop over rows is fine here.
 """
 
 from __future__ import annotations
@@ -13,11 +13,9 @@ import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from wres4.indicator import stats
+from wres4.indicator import disclosure, stats
 from wres4.indicator.result import (
     BASE_COLUMNS,
-    COUNT_COLUMNS,
-    P_COLUMNS,
     RATIO_COLUMNS,
     STATS_COLUMNS,
     TREND_COLUMNS,
@@ -30,7 +28,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 UNKNOWN_SHARE_LIMIT = 0.10
-SUPPRESSED = "*"
 
 
 def _likelihood(accessed: int, headcount: int) -> float | None:
@@ -42,8 +39,9 @@ def build_table(
     snapshots: dict[int, dt.date],
     by: Sequence[str],
     settings: Settings,
-) -> tuple[pd.DataFrame, dict[str, Any] | None]:
-    """The result table (one row per year, or per year x breakdown value) and the trend."""
+) -> tuple[pd.DataFrame, dict[str, Any] | None, dict[str, Any] | None]:
+    """The result table (one row per year, or per year x breakdown value), the trend, and
+    what disclosure control did (None without it)."""
     import pandas as pd
 
     counts = counts.copy()
@@ -71,9 +69,13 @@ def build_table(
             for r in table["relative_likelihood"]
         ]
     trend = _trend(table, settings) if multi_year else None
+    published: dict[str, Any] | None = None
     if settings.disclosure == "nhs":
-        table = _disclose(table)
-    if settings.round_ratios:
+        # Counts by the NHS rule, and nothing beside them that gives one away; the trend
+        # joins years of hidden counts and is not published (method.md: Disclosure control).
+        table, published = disclosure.publish(table, settings)
+        trend = None
+    if settings.round_ratios and published is None:  # disclosure has rounded already
         for col in RATIO_COLUMNS:
             if col in table.columns:
                 table[col] = [
@@ -90,7 +92,7 @@ def build_table(
         "flags",
     ]
     table = table[order].reset_index(drop=True)
-    return table, trend
+    return table, trend, published
 
 
 def _row(
@@ -210,39 +212,3 @@ def _trend(table: pd.DataFrame, settings: Settings) -> dict[str, Any] | None:
         "method": "weighted least squares of ln(relative likelihood) on year, weights 1/Katz "
         "variance, fixed scale",
     }
-
-
-def _disclose(table: pd.DataFrame) -> pd.DataFrame:
-    """NHS disclosure control: counts 1-7 hidden, others to the nearest 5 (stats unchanged)."""
-    out = table.copy()
-    count_cols = list(COUNT_COLUMNS)
-    suppressed_any: list[bool] = []
-    for col in count_cols:
-        out[col] = [
-            SUPPRESSED if stats.disclose(int(v)) is None else stats.disclose(int(v))
-            for v in table[col]
-        ]
-        out[col] = out[col].astype(object)
-    for i in range(len(out)):
-        hidden = {c for c in count_cols if out[c].iloc[i] == SUPPRESSED}
-        suppressed_any.append(bool(hidden))
-        dependent = {
-            "white_likelihood": {"white_headcount", "white_accessed"},
-            "bme_likelihood": {"bme_headcount", "bme_accessed"},
-        }
-        for col, needs in dependent.items():
-            if hidden & needs:
-                out.at[out.index[i], col] = None
-        if hidden & {"white_headcount", "white_accessed", "bme_headcount", "bme_accessed"}:
-            # Intervals and p-values of a table with a hidden count would give it away.
-            for col in (*RATIO_COLUMNS, *P_COLUMNS):
-                if col in out.columns:
-                    out.at[out.index[i], col] = None
-    flags = []
-    for f, s in zip(out["flags"], suppressed_any, strict=True):
-        parts = [p for p in str(f).split(";") if p]
-        if s:
-            parts.append("suppressed")
-        flags.append(";".join(parts))
-    out["flags"] = flags
-    return out

@@ -21,6 +21,14 @@ REASONS = {
 }
 
 
+DISCLOSURE_NOTE = (
+    "Published under NHS disclosure control: counts of 1-7 are shown as *, others rounded "
+    "to the nearest 5; likelihoods and ratios are worked out from the published counts, to "
+    "as few places as keep the true counts hidden; p shows only whether the difference is "
+    "significant, and only where every count the published ones allow agrees."
+)
+
+
 def is_missing(value: Any) -> bool:
     if value is None:
         return True
@@ -36,12 +44,20 @@ def half_up(value: float, places: int) -> str:
     return str(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
-def fmt_ratio(value: Any) -> str:
-    return "" if is_missing(value) else half_up(float(value), 2)
+def fmt_ratio(value: Any, published: bool = False) -> str:
+    """Two places; a number published under disclosure control with the places it kept
+    (5, 1.3, 1.25), never more (method.md: Disclosure control)."""
+    if is_missing(value):
+        return ""
+    if published:
+        return format(Decimal(repr(float(value))).normalize(), "f")
+    return half_up(float(value), 2)
 
 
-def fmt_pct(value: Any) -> str:
-    return "" if is_missing(value) else half_up(float(value) * 100, 1) + "%"
+def fmt_pct(value: Any, published: bool = False) -> str:
+    if is_missing(value):
+        return ""
+    return half_up(float(value) * 100, 0 if published else 1) + "%"
 
 
 def fmt_count(value: Any) -> str:
@@ -59,6 +75,22 @@ def fmt_p(value: Any) -> str:
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
+def p_cell(row: dict[str, Any], column: str, published: bool, confidence: float) -> str:
+    """A p-value; under disclosure control the significance flag instead ("<0.05")."""
+    if not published:
+        return fmt_p(row.get(column))
+    flags = str(row.get("flags") or "").split(";")
+    alpha = f"{1.0 - confidence:.10g}"
+    if "significant" in flags:
+        return f"<{alpha}"
+    return f"≥{alpha}" if "not_significant" in flags else ""
+
+
+def is_published(result: Result) -> bool:
+    """Is the result published under disclosure control?"""
+    return "disclosure" in result.meta
+
+
 def reason_text(flags: str, bme: str) -> str | None:
     for flag in str(flags).split(";"):
         if flag.startswith("not_calculable:"):
@@ -67,7 +99,7 @@ def reason_text(flags: str, bme: str) -> str | None:
     return None
 
 
-def ratio_cell(row: dict[str, Any], bme: str) -> str:
+def ratio_cell(row: dict[str, Any], bme: str, published: bool = False) -> str:
     """ "1.15 (1.03–1.29)", starred when the interval excludes 1; "not calculable (≥ 0.53)"
     when it is not (the reason is a footnote)."""
     flags = str(row.get("flags") or "")
@@ -77,10 +109,13 @@ def ratio_cell(row: dict[str, Any], bme: str) -> str:
             return "suppressed"
         if reason_text(flags, bme) is None:
             return ""
-        return "not calculable" + (f" (≥ {fmt_ratio(low)})" if not is_missing(low) else "")
-    text = fmt_ratio(row["relative_likelihood"])
+        if "withheld" in flags.split(";"):
+            return "withheld"
+        bound = fmt_ratio(low, published)
+        return "not calculable" + (f" (≥ {bound})" if bound else "")
+    text = fmt_ratio(row["relative_likelihood"], published)
     if not is_missing(low) or not is_missing(high):
-        text += f" ({fmt_ratio(low) or '…'}–{fmt_ratio(high) or '∞'})"
+        text += f" ({fmt_ratio(low, published) or '…'}–{fmt_ratio(high, published) or '∞'})"
     return text + (" *" if excludes_one(row) else "")
 
 
@@ -91,12 +126,12 @@ def excludes_one(row: dict[str, Any]) -> bool:
     return above or below
 
 
-def group_cell(row: dict[str, Any], prefix: str) -> str:
+def group_cell(row: dict[str, Any], prefix: str, published: bool = False) -> str:
     """ "40.2% of 102" style: likelihood, accessed and headcount of one group."""
     acc, head = row[f"{prefix}_accessed"], row[f"{prefix}_headcount"]
     like = row.get(f"{prefix}_likelihood")
     text = f"{fmt_count(acc)}/{fmt_count(head)}"
-    return f"{fmt_pct(like)} {text}" if not is_missing(like) else text
+    return f"{fmt_pct(like, published)} {text}" if not is_missing(like) else text
 
 
 def breakdown_cells(row: dict[str, Any], by: tuple[str, ...]) -> list[str]:
@@ -146,6 +181,8 @@ def footnotes(result: Result) -> list[str]:
     sentence = trend_sentence(result)
     if sentence:
         notes.append(sentence)
+    if is_published(result):
+        notes.append(DISCLOSURE_NOTE)
     if "in_band" in result.table.columns and result.meta["settings"].get("band"):
         low, high = result.meta["settings"]["band"]
         notes.append(
@@ -169,7 +206,8 @@ def print_table(result: Result, console: Console) -> None:
         collapse_padding=True,
         title_justify="left",
     )
-    has_change = "change_vs_previous" in result.table.columns
+    published = is_published(result)  # change and Holm p are withheld: no empty columns
+    has_change = "change_vs_previous" in result.table.columns and not published
     has_band = "in_band" in result.table.columns
     for name in result.by:
         table.add_column(name, min_width=9, overflow="fold")
@@ -181,22 +219,23 @@ def print_table(result: Result, console: Console) -> None:
     table.add_column("Unknown", justify="right", min_width=5, overflow="fold")
     table.add_column(f"Ratio ({level})", justify="right", min_width=11, overflow="fold")
     table.add_column("p", justify="right", min_width=6, overflow="fold")
-    has_holm = "p_holm" in result.table.columns
+    has_holm = "p_holm" in result.table.columns and not published
     if has_holm:
         table.add_column("p Holm", justify="right", min_width=6, overflow="fold")
     if has_change:
         table.add_column("vs prev", justify="right", min_width=5, overflow="fold")
     if has_band:
         table.add_column("in band", min_width=3, overflow="fold")
+    confidence = result.meta["settings"]["confidence"]
     for row in row_dicts(result.table):
         cells = breakdown_cells(row, result.by)
         cells += [
             str(row["period"]),
-            group_cell(row, "white"),
-            group_cell(row, "bme"),
+            group_cell(row, "white", published),
+            group_cell(row, "bme", published),
             fmt_count(row["unknown_headcount"]),
-            ratio_cell(row, bme),
-            fmt_p(row["p_value"]),
+            ratio_cell(row, bme, published),
+            p_cell(row, "p_value", published, confidence),
         ]
         if has_holm:
             cells.append(fmt_p(row["p_holm"]))

@@ -46,11 +46,15 @@ def write_markdown(result: Result, out: IO[str]) -> None:
     from wres4.output.terminal import (
         breakdown_cells,
         fmt_count,
-        fmt_p,
         fmt_pct,
         footnotes,
+        is_published,
+        p_cell,
         ratio_cell,
     )
+
+    published = is_published(result)
+    confidence = result.meta["settings"]["confidence"]
 
     bme = result.meta["groups"]["bme"]
     head = [
@@ -76,6 +80,7 @@ def write_markdown(result: Result, out: IO[str]) -> None:
             ("in_band", "In band"),
         )
         if column in result.table.columns
+        and not (published and column in ("p_holm", "change_vs_previous"))  # withheld
     ]
     head += [title for _, title in optional]
     out.write("| " + " | ".join(head) + " |\n")
@@ -90,29 +95,29 @@ def write_markdown(result: Result, out: IO[str]) -> None:
             str(row["period"]),
             fmt_count(row["white_accessed"]),
             fmt_count(row["white_headcount"]),
-            fmt_pct(row["white_likelihood"]),
+            fmt_pct(row["white_likelihood"], published),
             fmt_count(row["bme_accessed"]),
             fmt_count(row["bme_headcount"]),
-            fmt_pct(row["bme_likelihood"]),
+            fmt_pct(row["bme_likelihood"], published),
             fmt_count(row["unknown_headcount"]),
-            ratio_cell(row, bme),
-            fmt_p(row["p_value"]),
+            ratio_cell(row, bme, published),
+            p_cell(row, "p_value", published, confidence),
         ]
-        cells += [_optional_cell(column, row[column]) for column, _ in optional]
+        cells += [_optional_cell(column, row[column], published) for column, _ in optional]
         out.write("| " + " | ".join(cells) + " |\n")
     out.write("\n")
     for note in footnotes(result):
         out.write(note + "\n\n")
 
 
-def _optional_cell(column: str, value: Any) -> str:
+def _optional_cell(column: str, value: Any, published: bool) -> str:
     from wres4.output.terminal import fmt_p, fmt_ratio, is_missing
 
     if is_missing(value):
         return ""
     if column == "in_band":
         return "yes" if value else "no"
-    return fmt_p(value) if column.startswith("p_") else fmt_ratio(value)
+    return fmt_p(value) if column.startswith("p_") else fmt_ratio(value, published)
 
 
 def _md(text: str) -> str:

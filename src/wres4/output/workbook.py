@@ -30,7 +30,7 @@ from wres4.indicator.result import (
     row_dicts,
 )
 from wres4.output.cells import FORMULA_STARTS, input_name, plain
-from wres4.output.terminal import footnotes, trend_sentence
+from wres4.output.terminal import DISCLOSURE_NOTE, footnotes, trend_sentence
 
 PERCENT, RATIO, COUNT, P_FORMAT, DATE = "0.0%", "0.00", "#,##0", "0.0000", "yyyy-mm-dd"
 # Result columns by exact name (result.py owns the names), then patterns for other tables
@@ -87,7 +87,10 @@ def write_workbook(
     overall = row_dicts(result.overall)
     keys = [c for c in result.table.columns if c not in result.by]
     title = "WRES indicator 4: relative likelihood of accessing non-mandatory training and CPD"
-    end = table_sheet(results, keys, overall, above=[title, result.meta["direction"]])
+    published = "disclosure" in result.meta
+    end = table_sheet(
+        results, keys, overall, above=[title, result.meta["direction"]], published=published
+    )
     skip = (result.meta["direction"], CI_MARK_NOTE)  # the direction is above the table
     notes = [n for n in footnotes(result) if not n.startswith(skip)]
     for offset, note in enumerate(notes, 2):
@@ -102,6 +105,7 @@ def write_workbook(
             breakdown,
             above=[title],
             key_columns=len(result.by) + 1,
+            published=published,
         )
     for name, rows in extra_sheets:
         columns = list(dict.fromkeys(k for row in rows for k in row))
@@ -196,13 +200,19 @@ def write_table(
     keys: Sequence[str],
     rows: Sequence[dict[str, Any]],
     headers: Sequence[str] = (),
+    published: bool = False,
 ) -> int:
-    """A header row at ``top`` and the rows under it; returns the last row written."""
+    """A header row at ``top`` and the rows under it; returns the last row written.
+
+    ``published`` (disclosure control): ratios and likelihoods are shown with the places
+    they were published to ("General"), never padded to more."""
     from openpyxl.styles import Font
 
     for col, head in enumerate(headers or keys, 1):
         put(ws, top, col, head).font = Font(bold=True)
     formats = [column_format(k, [r.get(k) for r in rows]) for k in keys]
+    if published:
+        formats = ["General" if f in (RATIO, PERCENT) else f for f in formats]
     for number, row in enumerate(rows, top + 1):
         for col, (key, fmt) in enumerate(zip(keys, formats, strict=True), 1):
             put(ws, number, col, row.get(key), fmt)
@@ -216,6 +226,7 @@ def table_sheet(
     *,
     above: Sequence[str] = (),
     key_columns: int = 1,
+    published: bool = False,
 ) -> int:
     """Lines of text, a blank row, then a table with a frozen header; widths fitted."""
     from openpyxl.utils import get_column_letter
@@ -223,7 +234,7 @@ def table_sheet(
     for number, line in enumerate(above, 1):
         put(ws, number, 1, line)
     top = len(above) + 2 if above else 1
-    end = write_table(ws, top, keys, rows)
+    end = write_table(ws, top, keys, rows, published=published)
     ws.freeze_panes = f"{get_column_letter(key_columns + 1)}{top + 1}"
     fit_widths(ws, top)
     return end
@@ -364,6 +375,10 @@ def method_sheet(ws: Any, result: Result) -> None:
         "Breakdown by": ", ".join(meta["by"]),
         "Trend method": (result.trend or {}).get("method"),
     }
+    if "disclosure" in meta:
+        about["Disclosure control"] = DISCLOSURE_NOTE
+        about["Disclosure: rows published at each level"] = setting_text(meta["disclosure"]["rows"])
+        about["Disclosure: columns withheld"] = ", ".join(meta["disclosure"]["withheld_columns"])
     versions = {name: installed_version(name) for name in VERSIONED}
     sections = [
         ("Method", "item", [{"item": k, "value": v} for k, v in about.items()]),
