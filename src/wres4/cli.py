@@ -29,6 +29,7 @@ from wres4.helptext import (
 )
 from wres4.options import (
     column_options,
+    disclosure_option,
     extract_arguments,
     global_options,
     output_options,
@@ -232,11 +233,7 @@ def cli(ctx: click.Context) -> None:
 @window_options
 @stats_options
 @click.option("--band", callback=parse_band, help="Flag ratios inside LOW:HIGH, e.g. 0.8:1.25.")
-@click.option(
-    "--disclosure",
-    type=click.Choice(["nhs"]),
-    help="Publication disclosure control: counts 1-7 hidden, others to the nearest 5.",
-)
+@disclosure_option
 @click.option("--round", "round_ratios", is_flag=True, help="Round ratios half-up to 2 dp.")
 @read_options
 @column_options
@@ -379,6 +376,7 @@ def ethnicity(
     help="The table csv, tsv, markdown, jsonl (or the terminal) shows. Default: results.",
 )
 @stats_options
+@disclosure_option
 @read_options
 @click.option(
     "--column",

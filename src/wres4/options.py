@@ -250,6 +250,16 @@ def global_options(*, hidden: bool = False) -> Callable[[F], F]:
     )
 
 
+def disclosure_option(func: F) -> F:
+    """``--disclosure nhs``, the same for every command that publishes counts."""
+    return click.option(
+        "--disclosure",
+        type=click.Choice(["nhs"]),
+        help="Publish under NHS disclosure control: counts 1-7 as *, others to the nearest 5, "
+        "and nothing beside them that gives a true count away.",
+    )(func)
+
+
 def output_options(func: F) -> F:
     """-f/-o, and the global --quiet/--debug/--config, which also work after the command name."""
     return _compose(

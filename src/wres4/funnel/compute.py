@@ -101,7 +101,7 @@ def funnel(
         absent["targets"] = "needs --target NAME=N"
     inputs = describe_inputs([source, *([staff_source] if staff_source else [])])
     meta = _meta(settings, per, goals, log, inputs, snapshots, periods, findings, absent)
-    return FunnelResult(
+    result = FunnelResult(
         results=results,
         meta=meta,
         relative_likelihoods=rl,
@@ -110,6 +110,11 @@ def funnel(
         targets=target_table,
         findings=tuple(findings),
     )
+    if settings.disclosure == "nhs":
+        from wres4.funnel.disclosure import publish
+
+        result = publish(result, settings)
+    return result
 
 
 def _goals(targets: Mapping[str, int]) -> dict[str, int]:

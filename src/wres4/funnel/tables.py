@@ -102,12 +102,7 @@ def relative(counts: pd.DataFrame, settings: Settings) -> pd.DataFrame | None:
     import pandas as pd
 
     from wres4.funnel.log import period_label
-    from wres4.indicator.stats import (
-        NO_GROUP1_STAFF,
-        NO_GROUP2_EVENTS,
-        NO_GROUP2_STAFF,
-        ratio_stats,
-    )
+    from wres4.indicator.stats import ratio_stats
 
     stages = [s for s, (ev, pop, _, _) in STAGES.items() if {ev, pop} <= set(counts.columns)]
     if not stages:
@@ -133,14 +128,7 @@ def relative(counts: pd.DataFrame, settings: Settings) -> pd.DataFrame | None:
                     confidence=settings.confidence,
                     small_threshold=settings.small_threshold,
                 )
-                reasons = {
-                    NO_GROUP2_STAFF: f"no_bme_{pop_noun}",
-                    NO_GROUP1_STAFF: f"no_white_{pop_noun}",
-                    NO_GROUP2_EVENTS: f"no_bme_{event_noun}",
-                }
-                flags = (
-                    [f"not_calculable:{reasons[st.not_calculable]}"] if st.not_calculable else []
-                )
+                flags = [not_calculable(st.not_calculable, stage)] if st.not_calculable else []
                 flags += ["small_numbers"] if st.small_numbers else []
                 row.update(
                     relative_likelihood=st.ratio,
@@ -155,6 +143,19 @@ def relative(counts: pd.DataFrame, settings: Settings) -> pd.DataFrame | None:
     for name in ("relative_likelihood", "ci_low", "ci_high", "p_value", "p_exact"):
         table[name] = table[name].astype("float64")
     return table
+
+
+def not_calculable(reason: str, stage: str) -> str:
+    """The flag of a stage's ratio that cannot be calculated, in the stage's own words."""
+    from wres4.indicator.stats import NO_GROUP1_STAFF, NO_GROUP2_EVENTS, NO_GROUP2_STAFF
+
+    _, _, event_noun, pop_noun = STAGES[stage]
+    words = {
+        NO_GROUP2_STAFF: f"no_bme_{pop_noun}",
+        NO_GROUP1_STAFF: f"no_white_{pop_noun}",
+        NO_GROUP2_EVENTS: f"no_bme_{event_noun}",
+    }
+    return f"not_calculable:{words[reason]}"
 
 
 def decline_reasons(log: Log, counts: pd.DataFrame) -> pd.DataFrame:

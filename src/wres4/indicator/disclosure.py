@@ -87,7 +87,7 @@ def allowed(published: int | None) -> range:
     return range(max(published - 2, 0), published + 3)
 
 
-def _rounded(value: float | None, decimals: int) -> float | None:
+def rounded(value: float | None, decimals: int) -> float | None:
     """Half up to ``decimals`` places; a whole number (an int) at 0, so that what is
     printed never shows more places than were kept."""
     if value is None or not math.isfinite(value):
@@ -116,17 +116,17 @@ def derive(
     a, n1, c, n2 = counts
     derived: dict[str, float | None] = dict.fromkeys(DERIVED)
     if a is not None and n1:
-        derived["white_likelihood"] = _rounded(a / n1, decimals)
+        derived["white_likelihood"] = rounded(a / n1, decimals)
     if c is not None and n2:
-        derived["bme_likelihood"] = _rounded(c / n2, decimals)
+        derived["bme_likelihood"] = rounded(c / n2, decimals)
     reason: str | None = None
     small = False
     if a is not None and n1 is not None and c is not None and n2 is not None:
         st = _stats(a, n1, c, n2, settings)
         reason, small = st.not_calculable, st.small_numbers
-        derived["relative_likelihood"] = _rounded(st.ratio, places)
-        derived["ci_low"] = _rounded(st.ci_low, places)
-        derived["ci_high"] = _rounded(st.ci_high, places)
+        derived["relative_likelihood"] = rounded(st.ratio, places)
+        derived["ci_low"] = rounded(st.ci_low, places)
+        derived["ci_high"] = rounded(st.ci_high, places)
     shown = {k: (v if k in level.columns else None) for k, v in derived.items()}
     return Row(counts, shown, reason, small)
 
@@ -144,7 +144,7 @@ def _stats(a: int, n1: int, c: int, n2: int, settings: Settings) -> stats.RatioS
 
 
 @functools.lru_cache(maxsize=65536)
-def _interval(
+def interval(
     a: int, n1: int, c: int, n2: int, method: str, confidence: float
 ) -> tuple[float | None, float | None]:
     """Each level of the ladder asks again about the same tuples: worked out once."""
@@ -157,7 +157,7 @@ def candidates(row: Row) -> list[tuple[int, int, int, int]]:
     return [t for t in itertools.product(a, n1, c, n2) if t[0] <= t[1] and t[2] <= t[3]]
 
 
-def _agrees(value: float | None, published: float | None, decimals: int) -> bool:
+def agrees(value: float | None, published: float | None, decimals: int) -> bool:
     """Would ``value``, rounded as published, show as ``published``? Borderline values count
     as disagreeing, so the check errs towards coarser publication."""
     if published is None:
@@ -174,16 +174,16 @@ def surviving(row: Row, settings: Settings, level: Level) -> list[tuple[int, int
     decimals, places = level.decimals, level.ratio_decimals
     kept = []
     for a, n1, c, n2 in candidates(row):
-        if not _agrees(a / n1 if n1 else None, d["white_likelihood"], decimals):
+        if not agrees(a / n1 if n1 else None, d["white_likelihood"], decimals):
             continue
-        if not _agrees(c / n2 if n2 else None, d["bme_likelihood"], decimals):
+        if not agrees(c / n2 if n2 else None, d["bme_likelihood"], decimals):
             continue
         ratio = a * n2 / (c * n1) if c and n1 else None
-        if not _agrees(ratio, d["relative_likelihood"], places):
+        if not agrees(ratio, d["relative_likelihood"], places):
             continue
         if d["ci_low"] is not None or d["ci_high"] is not None:
-            low, high = _interval(a, n1, c, n2, settings.ci_method, settings.confidence)
-            if not (_agrees(low, d["ci_low"], places) and _agrees(high, d["ci_high"], places)):
+            low, high = interval(a, n1, c, n2, settings.ci_method, settings.confidence)
+            if not (agrees(low, d["ci_low"], places) and agrees(high, d["ci_high"], places)):
                 continue
         kept.append((a, n1, c, n2))
     return kept

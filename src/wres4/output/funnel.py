@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from wres4.errors import DataError
 from wres4.output.cells import cell_text, input_name
-from wres4.output.terminal import fmt_count, fmt_p, fmt_pct, fmt_ratio, is_missing
+from wres4.output.terminal import (
+    DISCLOSURE_NOTE,
+    fmt_count,
+    fmt_p,
+    fmt_pct,
+    fmt_ratio,
+    is_missing,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -110,6 +117,8 @@ def _markdown(result: FunnelResult, section: str, out: io.StringIO) -> None:
         out.write("| " + " | ".join(cells) + " |\n")
     if section == "relative_likelihoods":
         out.write("\n" + result.meta["direction"] + "\n")
+    if "disclosure" in result.meta:
+        out.write("\n" + DISCLOSURE_NOTE + "\n")
 
 
 WRITERS: dict[str, Callable[[FunnelResult, str, io.StringIO], None]] = {
@@ -164,24 +173,30 @@ def human(result: FunnelResult, column: str, row: dict[str, Any]) -> str:
     value = row[column]
     kind = VIEW[column][1]
     bme = _bme(result)
+    published = "disclosure" in result.meta  # numbers show only the places published
     if kind == "count":
         rate = RATE_OF.get(column)
         if rate and not is_missing(row.get(rate[0])):
-            return f"{fmt_count(value)} ({fmt_pct(row[rate[0]])})"
+            return f"{fmt_count(value)} ({fmt_pct(row[rate[0]], published)})"
         return fmt_count(value)
     if kind == "pct":
-        return fmt_pct(value)
+        return fmt_pct(value, published)
     if kind == "p":
         return fmt_p(value)
     if kind == "group":
         return bme if value == "BME" else str(value)
     if kind == "met":
-        return "" if value is None else ("met" if value else "not met")
+        if value is None:
+            return "unclear" if published else ""  # the published count allows either
+        return "met" if value else "not met"
     if kind == "ratio":
         if is_missing(value):
             return ""
         low, high = row.get("ci_low"), row.get("ci_high")
-        return f"{fmt_ratio(value)} ({fmt_ratio(low) or '…'}–{fmt_ratio(high) or '∞'})"
+        shown = [fmt_ratio(v, published) for v in (value, low, high)]
+        if published and is_missing(low) and is_missing(high):
+            return shown[0]  # published without its interval
+        return f"{shown[0]} ({shown[1] or '…'}–{shown[2] or '∞'})"
     if kind == "flags":
         notes = []
         for flag in str(value or "").split(";"):
@@ -230,6 +245,8 @@ def print_funnel(result: FunnelResult, console: Console, section: str | None = N
             parts.append(Text("\n" + RESULTS_NOTE.format(bme=_bme(result))))
         panel = Panel(Group(*parts), title=_title(result, name), title_align="left")
         console.print(panel)
+    if "disclosure" in result.meta:
+        console.print(DISCLOSURE_NOTE, highlight=False)
 
 
 # ----------------------------------------------------------------------------------- workbook
@@ -260,7 +277,14 @@ def write_workbook(result: FunnelResult, target: Path) -> None:
         above = [_title(result, name)]
         if name == "relative_likelihoods":
             above.append(result.meta["direction"])
-        wb.table_sheet(ws, list(result.tables()[name].columns), rows, above=above, key_columns=2)
+        wb.table_sheet(
+            ws,
+            list(result.tables()[name].columns),
+            rows,
+            above=above,
+            key_columns=2,
+            published="disclosure" in result.meta,
+        )
     quality = [
         {**f.as_dict(), "rows": ", ".join(map(str, f.rows)), "values": _values(f.values)}
         for f in result.findings
@@ -280,6 +304,18 @@ def write_workbook(result: FunnelResult, target: Path) -> None:
         *({"item": f"Version: {n}", "value": wb.installed_version(n)} for n in wb.VERSIONED),
         *({"item": f"Input: {input_name(i)}", "value": i["sha256"]} for i in meta["inputs"]),
     ]
+    if "disclosure" in meta:
+        method += [
+            {"item": "Disclosure control", "value": DISCLOSURE_NOTE},
+            {
+                "item": "Disclosure: periods published at each level",
+                "value": wb.setting_text(meta["disclosure"]["periods"]),
+            },
+            {
+                "item": "Disclosure: columns withheld",
+                "value": ", ".join(meta["disclosure"]["withheld_columns"]),
+            },
+        ]
     wb.table_sheet(book.create_sheet("Method"), ["item", "value"], method, key_columns=1)
     wb.save(book, target, wb.document_time())
 
