@@ -127,11 +127,10 @@ def derived(
                 out[(group, column)] = rounded(e / p, dp)
     for column, name in SHARES.items():
         parts = [shown.get((g, name)) for g in period.groups]
-        if parts and all(v is not None for v in parts) and sum(parts):  # type: ignore[arg-type]
-            total = sum(v for v in parts if v is not None)
-            for group in period.groups:
-                value = shown[(group, name)]
-                out[(group, column)] = rounded(value / total if value is not None else None, dp)
+        known = [v for v in parts if v is not None]
+        if known and len(known) == len(parts) and sum(known):  # no share beside a hidden part
+            for group, value in zip(period.groups, known, strict=True):
+                out[(group, column)] = rounded(value / sum(known), dp)
     for row in period.reasons:
         r, d = shown[(row["group"], "reason", row["reason"])], shown.get((row["group"], "declined"))
         if r is not None and d:
@@ -139,9 +138,10 @@ def derived(
     if level.ratio is not None and {"White", "BME"} <= set(period.groups):
         for stage, (events, population, _, _) in STAGES.items():
             four = [shown.get((g, n)) for g in ("White", "BME") for n in (events, population)]
-            if any(v is None for v in four) or four[0] > four[1] or four[2] > four[3]:  # type: ignore[operator]
+            known = [v for v in four if v is not None]
+            if len(known) < 4 or known[0] > known[1] or known[2] > known[3]:
                 continue
-            a, n1, c, n2 = (int(v) for v in four if v is not None)
+            a, n1, c, n2 = known
             ratio = _ratio(a, n1, c, n2)
             if ratio is None:
                 continue
