@@ -22,6 +22,7 @@ from wres4.output.terminal import (
     fmt_pct,
     fmt_ratio,
     is_missing,
+    p_cell,
 )
 
 if TYPE_CHECKING:
@@ -182,6 +183,8 @@ def human(result: FunnelResult, column: str, row: dict[str, Any]) -> str:
     if kind == "pct":
         return fmt_pct(value, published)
     if kind == "p":
+        if published and column == "p_value":  # the significance flag stands in for p
+            return p_cell(row, column, True, float(result.meta["settings"]["confidence"]))
         return fmt_p(value)
     if kind == "group":
         return bme if value == "BME" else str(value)

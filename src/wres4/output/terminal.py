@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from decimal import ROUND_HALF_UP, Decimal
+from numbers import Integral
 from typing import TYPE_CHECKING, Any
 
 from wres4.indicator.result import Result, row_dicts
@@ -49,8 +50,8 @@ def fmt_ratio(value: Any, published: bool = False) -> str:
     (5, 1.3, 1.25), never more (method.md: Disclosure control)."""
     if is_missing(value):
         return ""
-    if published:
-        return format(Decimal(repr(float(value))).normalize(), "f")
+    if published:  # a whole number was published to 0 places; a float shows its own
+        return str(int(value)) if isinstance(value, Integral) else repr(float(value))
     return half_up(float(value), 2)
 
 
