@@ -181,3 +181,7 @@ def test_human_views_show_only_the_places_published_and_significance_for_p(tmp_p
     assert ratio.value == 5 and ratio.number_format == "General"
     method = {r[0]: r[1] for r in book["Method"].iter_rows(values_only=True) if r[0]}
     assert "counts of 1-7 are shown as *" in method["Disclosure control"]
+    # No total or share of rounded counts beside them, which read as true would pin one.
+    quality = list(book["Data quality"].iter_rows(min_row=2, max_row=4, values_only=True))
+    assert quality[0][2:5] == ("unknown_headcount", "total_headcount", "unknown_share")
+    assert all(r[3] is None and r[4] is None for r in quality[1:])

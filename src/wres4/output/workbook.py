@@ -322,9 +322,14 @@ def quality_sheet(ws: Any, result: Result) -> None:
     from openpyxl.styles import Font
 
     shares = []
+    published = "disclosure" in result.meta
     for row in map(clean, row_dicts(result.overall)):
         counts = [row[f"{g}_headcount"] for g in ("white", "bme", "unknown")]
         total = sum(counts) if all(isinstance(n, int) for n in counts) else None
+        if published:
+            # A total and share of rounded counts, read as true ones, would pin the unknown
+            # count (method.md: Disclosure control): the published counts stand alone.
+            total = None
         share = counts[2] / total if total else None  # "*" counts (disclosure) give no share
         shares.append({**row, "total_headcount": total, "unknown_share": share})
     findings = [
