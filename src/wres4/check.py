@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from wres4.findings import Code, Finding, finding_records
+from wres4.indicator.result import UNKNOWN_SHARE_LIMIT
 from wres4.output.cells import input_name
 from wres4.settings import Settings
 
@@ -24,8 +25,6 @@ if TYPE_CHECKING:
 
 # Facts for the audit that compute need not repeat on stderr.
 AUDIT_FACTS = frozenset({"rows_read", "people_in_post"})
-# WRES reports the Unknown share; above this it undermines the comparison (R1).
-UNKNOWN_SHARE_LIMIT = 0.10
 # How many example values a text report lists under a finding.
 SHOWN_VALUES = 10
 

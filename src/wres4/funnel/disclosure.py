@@ -22,13 +22,12 @@ from typing import TYPE_CHECKING, Any
 from wres4.funnel.model import STAGES, FunnelResult, section_rows
 from wres4.indicator import stats
 from wres4.indicator.disclosure import (
-    SUPPRESSED,
-    Row,
     agrees,
     allowed,
     interval,
     published_count,
     rounded,
+    shown_count,
     significance,
 )
 from wres4.settings import Settings
@@ -294,16 +293,10 @@ def publish(result: FunnelResult, settings: Settings) -> FunnelResult:
         name = level.name if level else "withheld"
         tally[name] = tally.get(name, 0) + 1
 
-    def count(value: Any) -> Any:
-        if value is None:
-            return None
-        shown = published_count(int(value))
-        return SUPPRESSED if shown is None else shown
-
     out_results = []
     for row in results:
         numbers = chosen[row["period"]][1]
-        new = {k: count(v) if k in COUNTS else v for k, v in row.items()}
+        new = {k: shown_count(v) if k in COUNTS else v for k, v in row.items()}
         for column in RATES:
             if column in new:
                 new[column] = numbers.get((row["group"], column))
@@ -311,7 +304,7 @@ def publish(result: FunnelResult, settings: Settings) -> FunnelResult:
     out_reasons = [
         {
             **row,
-            "count": count(row["count"]),
+            "count": shown_count(row["count"]),
             "share": chosen[row["period"]][1].get((row["group"], "reason_share", row["reason"])),
         }
         for row in reasons
@@ -374,14 +367,14 @@ def _relative(
         flags = ["small_numbers", "suppressed"]
     else:
         a, n1, c, n2 = (int(v) for v in four if v is not None)
-        st = stats.ratio_stats(a, n1, c, n2, small_threshold=settings.small_threshold)
+        st = stats.ratio_stats_for(a, n1, c, n2, settings)
         if st.not_calculable:
             flags.append(not_calculable(st.not_calculable, row["stage"]))
         if st.small_numbers:
             flags.append("small_numbers")
         if level is None:
             flags.append("withheld")
-        if (verdict := significance(Row((a, n1, c, n2), {}, None, False), settings)) is not None:
+        if (verdict := significance((a, n1, c, n2), settings)) is not None:
             flags.append(verdict)
     ratio = numbers.get(("ratio", row["stage"]))
     if ratio is not None:
@@ -396,6 +389,6 @@ def _target(row: dict[str, Any]) -> dict[str, Any]:
     verdicts = {value >= int(row["target"]) for value in allowed(shown)}
     return {
         **row,
-        "bme_participants": SUPPRESSED if shown is None else shown,
+        "bme_participants": shown_count(row["bme_participants"]),
         "met": verdicts.pop() if len(verdicts) == 1 else None,
     }

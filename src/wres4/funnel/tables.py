@@ -102,7 +102,7 @@ def relative(counts: pd.DataFrame, settings: Settings) -> pd.DataFrame | None:
     import pandas as pd
 
     from wres4.funnel.log import period_label
-    from wres4.indicator.stats import ratio_stats
+    from wres4.indicator.stats import ratio_stats_for
 
     stages = [s for s, (ev, pop, _, _) in STAGES.items() if {ev, pop} <= set(counts.columns)]
     if not stages:
@@ -119,15 +119,7 @@ def relative(counts: pd.DataFrame, settings: Settings) -> pd.DataFrame | None:
             elif a > n1 or c > n2:
                 row["flags"] = f"not_calculable:{event_noun}_exceeds_{pop_noun}"
             else:
-                st = ratio_stats(
-                    int(a),
-                    int(n1),
-                    int(c),
-                    int(n2),
-                    method=settings.ci_method,
-                    confidence=settings.confidence,
-                    small_threshold=settings.small_threshold,
-                )
+                st = ratio_stats_for(int(a), int(n1), int(c), int(n2), settings)
                 flags = [not_calculable(st.not_calculable, stage)] if st.not_calculable else []
                 flags += ["small_numbers"] if st.small_numbers else []
                 row.update(

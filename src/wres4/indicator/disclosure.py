@@ -78,6 +78,15 @@ def published_count(count: int) -> int | None:
     return stats.disclose(count)
 
 
+def shown_count(count: Any) -> int | str | None:
+    """A count as a published table shows it: by the NHS rule, ``*`` when hidden; a missing
+    count stays missing."""
+    if count is None:
+        return None
+    value = published_count(int(count))
+    return SUPPRESSED if value is None else value
+
+
 def allowed(published: int | None) -> range:
     """The true counts a published count allows."""
     if published is None:
@@ -108,10 +117,11 @@ class Row:
 
 def derive(
     counts: tuple[int | None, int | None, int | None, int | None],
-    settings: Settings,
+    st: stats.RatioStats | None,
     level: Level,
 ) -> Row:
-    """The derived numbers of a row, from its published counts, as ``level`` publishes them."""
+    """The derived numbers of a row, from its published counts and ``st``, their statistics
+    (None when a count is hidden), as ``level`` publishes them."""
     decimals, places = level.decimals, level.ratio_decimals
     a, n1, c, n2 = counts
     derived: dict[str, float | None] = dict.fromkeys(DERIVED)
@@ -119,27 +129,16 @@ def derive(
         derived["white_likelihood"] = rounded(a / n1, decimals)
     if c is not None and n2:
         derived["bme_likelihood"] = rounded(c / n2, decimals)
-    reason: str | None = None
-    small = False
-    if a is not None and n1 is not None and c is not None and n2 is not None:
-        st = _stats(a, n1, c, n2, settings)
-        reason, small = st.not_calculable, st.small_numbers
+    if st is not None:
         derived["relative_likelihood"] = rounded(st.ratio, places)
         derived["ci_low"] = rounded(st.ci_low, places)
         derived["ci_high"] = rounded(st.ci_high, places)
     shown = {k: (v if k in level.columns else None) for k, v in derived.items()}
-    return Row(counts, shown, reason, small)
-
-
-def _stats(a: int, n1: int, c: int, n2: int, settings: Settings) -> stats.RatioStats:
-    return stats.ratio_stats(
-        a,
-        n1,
-        c,
-        n2,
-        method=settings.ci_method,
-        confidence=settings.confidence,
-        small_threshold=settings.small_threshold,
+    return Row(
+        counts,
+        shown,
+        st.not_calculable if st else None,
+        st.small_numbers if st else False,
     )
 
 
@@ -151,9 +150,11 @@ def interval(
     return stats.ratio_interval(a, n1, c, n2, method=method, confidence=confidence)
 
 
-def candidates(row: Row) -> list[tuple[int, int, int, int]]:
+def candidates(
+    counts: tuple[int | None, int | None, int | None, int | None],
+) -> list[tuple[int, int, int, int]]:
     """Every tuple of true counts the published counts allow (accessed never above staff)."""
-    a, n1, c, n2 = (allowed(v) for v in row.counts)
+    a, n1, c, n2 = (allowed(v) for v in counts)
     return [t for t in itertools.product(a, n1, c, n2) if t[0] <= t[1] and t[2] <= t[3]]
 
 
@@ -173,7 +174,7 @@ def surviving(row: Row, settings: Settings, level: Level) -> list[tuple[int, int
     d = row.derived
     decimals, places = level.decimals, level.ratio_decimals
     kept = []
-    for a, n1, c, n2 in candidates(row):
+    for a, n1, c, n2 in candidates(row.counts):
         if not agrees(a / n1 if n1 else None, d["white_likelihood"], decimals):
             continue
         if not agrees(c / n2 if n2 else None, d["bme_likelihood"], decimals):
@@ -201,15 +202,17 @@ def pinned(row: Row, settings: Settings, level: Level) -> list[str]:
     return out
 
 
-def significance(row: Row, settings: Settings) -> str | None:
+def significance(
+    counts: tuple[int | None, int | None, int | None, int | None], settings: Settings
+) -> str | None:
     """``significant`` or ``not_significant`` at the run's level (score test) when every
-    tuple the published counts allow agrees; else None."""
-    if None in row.counts:
+    tuple the published ``counts`` (a, n1, c, n2) allow agrees; else None."""
+    if None in counts:
         return None  # a hidden count: the ratio's test is not published either
     import numpy as np
     from statsmodels.stats.proportion import test_proportions_2indep
 
-    tuples = candidates(row)
+    tuples = candidates(counts)
     if not tuples:
         return None
     a, n1, c, n2 = (np.array(column, dtype=float) for column in zip(*tuples, strict=True))
@@ -238,8 +241,12 @@ def publishable(
 ) -> tuple[Row, Level | None]:
     """The row at the first level of :data:`LEVELS` that gives no count away, and that
     level; None when none does (its derived numbers are then all withheld)."""
+    a, n1, c, n2 = counts
+    st = None
+    if a is not None and n1 is not None and c is not None and n2 is not None:
+        st = stats.ratio_stats_for(a, n1, c, n2, settings)
     for level in LEVELS:
-        row = derive(counts, settings, level)
+        row = derive(counts, st, level)
         if not pinned(row, settings, level):
             return row, level
     return Row(counts, dict.fromkeys(DERIVED), row.not_calculable, row.small_numbers), None
@@ -262,8 +269,7 @@ def publish(table: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame, dict
         precision[key] = precision.get(key, 0) + 1
         where = out.index[i]
         for column in COUNT_COLUMNS:
-            shown = published_count(int(rec[column]))
-            out.at[where, column] = SUPPRESSED if shown is None else shown
+            out.at[where, column] = shown_count(rec[column])
         for column in DERIVED:
             out.at[where, column] = row.derived[column]
         for column in WITHHELD:
@@ -286,23 +292,27 @@ def publish(table: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame, dict
 
 def _flags(rec: dict[str, Any], row: Row, hide: bool, settings: Settings) -> list[str]:
     """The row's flags, each decided from what is published."""
-    from wres4.indicator.result import COUNT_COLUMNS
+    from wres4.indicator.result import COUNT_COLUMNS, unknown_over_limit
 
     flags = []
     if row.not_calculable:
         flags.append(f"not_calculable:{row.not_calculable}")
     if row.small_numbers or None in row.counts:
         flags.append("small_numbers")
-    shown = [published_count(int(rec[c])) for c in ("white_headcount", "bme_headcount")]
-    unknown = published_count(int(rec["unknown_headcount"]))
-    if None not in shown and unknown is not None:
-        total = sum(v for v in shown if v is not None) + unknown
-        if total and unknown / total > 0.10:
-            flags.append("unknown_over_10pct")
+    white, bme, unknown = (
+        published_count(int(rec[f"{g}_headcount"])) for g in ("white", "bme", "unknown")
+    )
+    if (
+        white is not None
+        and bme is not None
+        and unknown is not None
+        and unknown_over_limit(white, bme, unknown)
+    ):
+        flags.append("unknown_over_10pct")
     if any(published_count(int(rec[c])) is None for c in COUNT_COLUMNS):
         flags.append("suppressed")
     if hide:
         flags.append("withheld")
-    if (verdict := significance(row, settings)) is not None:
+    if (verdict := significance(row.counts, settings)) is not None:
         flags.append(verdict)
     return flags

@@ -57,6 +57,17 @@ RATIO_COLUMNS: tuple[str, ...] = (
 )
 P_COLUMNS: tuple[str, ...] = ("p_value", "p_exact", "p_holm", "change_p_value")
 
+# WRES reports the Unknown share; above this it undermines the comparison: the flag
+# unknown_over_10pct and check's warning.
+UNKNOWN_SHARE_LIMIT = 0.10
+
+
+def unknown_over_limit(white: int, bme: int, unknown: int) -> bool:
+    """Do more than a tenth of a row's staff have Unknown ethnicity (``unknown_over_10pct``)?"""
+    total = white + bme + unknown
+    return bool(total) and unknown / total > UNKNOWN_SHARE_LIMIT
+
+
 DIRECTION_SENTENCE = (
     "A relative likelihood above 1.00 means White staff are more likely than {bme} staff to "
     "access non-mandatory training and CPD; 1.00 means equal; below 1.00 means {bme} staff "

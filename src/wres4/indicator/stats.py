@@ -16,7 +16,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from typing import SupportsFloat
+from typing import TYPE_CHECKING, SupportsFloat
+
+if TYPE_CHECKING:
+    from wres4.settings import Settings
 
 __all__ = [
     "CI_METHODS",
@@ -302,6 +305,20 @@ def ratio_stats(
         # ratio undefined; a Koopman lower bound may still be informative (method.md: Statistics)
         return RatioStats(None, ci_low, None, p_value, p_exact, small, NO_GROUP2_EVENTS)
     return RatioStats(_ratio(a, n1, c, n2), ci_low, ci_high, p_value, p_exact, small, None)
+
+
+def ratio_stats_for(a: int, n1: int, c: int, n2: int, settings: Settings) -> RatioStats:
+    """:func:`ratio_stats` with a run's interval method, confidence and small-number
+    threshold."""
+    return ratio_stats(
+        a,
+        n1,
+        c,
+        n2,
+        method=settings.ci_method,
+        confidence=settings.confidence,
+        small_threshold=settings.small_threshold,
+    )
 
 
 def log_ratio_variance(a: int, n1: int, c: int, n2: int) -> float | None:

@@ -20,14 +20,13 @@ from wres4.indicator.result import (
     STATS_COLUMNS,
     TREND_COLUMNS,
     row_dicts,
+    unknown_over_limit,
 )
 from wres4.periods import period_label
 from wres4.settings import Settings
 
 if TYPE_CHECKING:
     import pandas as pd
-
-UNKNOWN_SHARE_LIMIT = 0.10
 
 
 def _likelihood(accessed: int, headcount: int) -> float | None:
@@ -101,23 +100,14 @@ def _row(
     year = int(rec["year"])
     a, n1 = int(rec["white_accessed"]), int(rec["white_headcount"])
     c, n2 = int(rec["bme_accessed"]), int(rec["bme_headcount"])
-    st = stats.ratio_stats(
-        a,
-        n1,
-        c,
-        n2,
-        method=settings.ci_method,
-        confidence=settings.confidence,
-        small_threshold=settings.small_threshold,
-    )
+    st = stats.ratio_stats_for(a, n1, c, n2, settings)
     flags: list[str] = []
     if st.not_calculable:
         flags.append(f"not_calculable:{st.not_calculable}")
     if st.small_numbers:
         flags.append("small_numbers")
     unknown = int(rec["unknown_headcount"])
-    total = n1 + n2 + unknown
-    if total and unknown / total > UNKNOWN_SHARE_LIMIT:
+    if unknown_over_limit(n1, n2, unknown):
         flags.append("unknown_over_10pct")
     snapshot = snapshots.get(year) or dt.date(year, settings.snapshot_month, settings.snapshot_day)
     row: dict[str, Any] = {name: rec[name] for name in by}
