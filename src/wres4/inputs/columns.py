@@ -219,8 +219,9 @@ def _resolve_file(
     index_of: dict[str, int] = {}
     passed_over: dict[str, tuple[str, ...]] = {}
 
-    def find(names: Sequence[str], role: str) -> int | None:
-        taken = set(index_of.values())
+    def find(names: Sequence[str], role: str, reuse: bool = False) -> int | None:
+        # A breakdown may reuse a role's column (progression --by "Pay Band").
+        taken = set() if reuse else set(index_of.values())
         for name in names:
             key = header_key(name)
             hits = [i for i, k in enumerate(keys) if k == key and i not in taken]
@@ -270,11 +271,11 @@ def _resolve_file(
         if name in index_of:
             continue
         # A mapped role first (config or --column), then the name as a header, then aliases.
-        index = find([explicit[name]], name) if name in explicit else None
+        index = find([explicit[name]], name, True) if name in explicit else None
         if index is None:
-            index = find([name], name)
+            index = find([name], name, True)
         if index is None and name in ROLE_ALIASES:
-            index = find(ROLE_ALIASES[name], name)
+            index = find(ROLE_ALIASES[name], name, True)
         if index is None:
             raise ColumnError(
                 f"{path}: no column '{name}' to break down by; columns found: {_listing(headers)}."

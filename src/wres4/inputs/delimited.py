@@ -229,7 +229,7 @@ def _csv_attempt(
     # Positional names: headers may repeat or carry stray spaces; roles are found by index.
     # (With no role wanted, read the first column only to count rows: pyarrow reads every
     # column when include_columns is empty.)
-    wanted = [f"c{i}" for i in cols.index.values()] or ["c0"]
+    wanted = list(dict.fromkeys(f"c{i}" for i in cols.index.values())) or ["c0"]
     bad_rows: list[int] = []
 
     def on_invalid(row: Any) -> str:

@@ -138,12 +138,21 @@ def with_rows(table: pa.Table, start: int, file_index: int) -> pa.Table:
 
 def rename_roles(table: pa.Table, cols: Columns) -> pa.Table:
     """Keep the columns that play a role (read by position ``c0``.. or by header) and name
-    them by role."""
-    by_name = {f"c{i}": role for role, i in cols.index.items()}
-    by_name.update({header: role for role, header in cols.roles.items()})
+    them by role; a column may play two (a breakdown by the pay band role's column)."""
+    import pyarrow as pa
+
+    names = table.column_names
+    arrays, roles = [], []
+    for role, index in cols.index.items():
+        for name in (f"c{index}", cols.roles.get(role)):
+            if name in names:
+                arrays.append(table.column(names.index(name)))
+                roles.append(role)
+                break
     # With no role to read, pyarrow reads every column: keep none of them, only the rows.
-    table = table.select([name for name in table.column_names if name in by_name])
-    return table.rename_columns([by_name[name] for name in table.column_names])
+    if not roles:
+        return table.select([])
+    return pa.Table.from_arrays(arrays, names=roles)
 
 
 def cell_text(value: Any) -> str:
