@@ -46,6 +46,9 @@ PROBLEMS = {
 }
 NOTES = {
     "bank_excluded",
+    "unbanded",
+    "band_down",
+    "snapshot_gap",
     "mixed_date_formats",
     "column_choice",
     "duplicate_person",

@@ -34,7 +34,7 @@ def invoke(*args: str) -> object:
 
 
 def test_every_kind_offers_its_formats() -> None:
-    assert set(KINDS) == {"compute", "funnel", "check", "ethnicity"}
+    assert set(KINDS) == {"compute", "funnel", "progression", "check", "ethnicity"}
     assert KINDS["compute"].formats == (
         "table",
         "csv",
@@ -46,6 +46,7 @@ def test_every_kind_offers_its_formats() -> None:
         "parquet",
     )
     assert "parquet" not in KINDS["funnel"].formats and "xlsx" in KINDS["funnel"].formats
+    assert KINDS["progression"].formats == KINDS["compute"].formats
     assert set(KINDS["check"].formats) == {"text", "table", "json"}
     assert "xlsx" not in KINDS["ethnicity"].formats
 

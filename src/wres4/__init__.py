@@ -1,7 +1,8 @@
 """wres4: WRES Indicator 4 from HR and training extracts.
 
-The library calls are :func:`compute` (the indicator), :func:`funnel` (CPD applications)
-and :func:`check` (a data-quality audit). Each takes, for every input, file paths or
+The library calls are :func:`compute` (the indicator), :func:`funnel` (CPD applications),
+:func:`progression` (retention and promotion across snapshots) and :func:`check` (a
+data-quality audit). Each takes, for every input, file paths or
 in-memory tables (a pandas DataFrame or a pyarrow Table, or a list of them) and gives the
 same result as the command line on the same data. ``compute`` returns a :class:`Result`
 whose ``table`` holds one row per reporting year and whose ``findings`` list the
@@ -37,6 +38,8 @@ from wres4.funnel.model import FunnelResult
 from wres4.indicator.compute import compute
 from wres4.indicator.result import RESULT_COLUMNS, Result
 from wres4.output.writers import FORMATS, render, write
+from wres4.progression.compute import progression as _progression
+from wres4.progression.model import ProgressionResult
 from wres4.report import Report
 from wres4.settings import Settings
 
@@ -45,6 +48,7 @@ from wres4.settings import Settings
 # their full names.
 check = audit
 funnel = _funnel
+progression = _progression
 
 __all__ = [
     "FORMATS",
@@ -57,6 +61,7 @@ __all__ = [
     "Finding",
     "FunnelResult",
     "InputError",
+    "ProgressionResult",
     "QualityError",
     "Report",
     "Result",
@@ -68,6 +73,7 @@ __all__ = [
     "compute",
     "findings_table",
     "funnel",
+    "progression",
     "render",
     "write",
 ]

@@ -26,6 +26,8 @@ from wres4.helptext import (
     FUNNEL_EPILOG,
     FUNNEL_SECTIONS,
     INIT_EPILOG,
+    PROGRESSION_EPILOG,
+    PROGRESSION_SECTIONS,
 )
 from wres4.options import (
     column_options,
@@ -432,6 +434,53 @@ def funnel(
     result = run(
         applications, staff=staff, per=per, targets=targets, settings=settings, as_at=as_at
     )
+    report_findings(ctx, result.findings, strict)
+    emit(ctx, result, fmt, output, section)
+
+
+# --------------------------------------------------------------------------------- progression
+
+
+@cli.command(epilog=PROGRESSION_EPILOG)
+@extract_arguments
+@click.option("--by", multiple=True, help="Break down by a staff column at the first snapshot.")
+@window_options
+@stats_options
+@disclosure_option
+@click.option("--round", "round_ratios", is_flag=True, help="Round ratios half-up to 2 dp.")
+@click.option(
+    "--section",
+    type=click.Choice(PROGRESSION_SECTIONS),
+    help="The table csv, tsv, markdown, jsonl, parquet (or the terminal) shows.",
+)
+@read_options
+@column_options
+@strict_option
+@output_options
+@click.pass_context
+def progression(
+    ctx: click.Context,
+    /,
+    data: tuple[Path, ...],
+    training: tuple[Path, ...],
+    by: tuple[str, ...],
+    as_at: dt.date | None,
+    section: str | None,
+    strict: bool,
+    fmt: str | None,
+    output: Path | None,
+    **params: Any,
+) -> None:
+    """Follow staff from snapshot to snapshot: retention, promotion and senior staff by group."""
+    from wres4.progression.compute import progression as run
+
+    settings, default_format = settings_for(ctx, params)
+    fmt = choose_format("progression", fmt, output, default_format)
+    check_request("progression", fmt, output, section)
+    with progress_bar(ctx) as progress:
+        result = run(
+            data, training=training, by=by, as_at=as_at, settings=settings, progress=progress
+        )
     report_findings(ctx, result.findings, strict)
     emit(ctx, result, fmt, output, section)
 

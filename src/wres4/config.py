@@ -157,6 +157,7 @@ SECTIONS: dict[str, set[str]] = {
         "extracts_are_current",
     },
     "statistics": {"small_threshold", "ci_method", "confidence", "band", "disclosure", "round"},
+    "progression": {"band_order", "unbanded", "senior_band"},
     "targets": set(),
     "output": {"format"},
 }
@@ -234,6 +235,8 @@ def _build(data: Mapping[str, Any], text: str, path: Path) -> Config:
 
     stat = check.table(data, "statistics", SECTIONS["statistics"])
     _statistics(check, stat, changes)
+    prog = check.table(data, "progression", SECTIONS["progression"])
+    _progression(check, prog, base, changes)
 
     targets = data.get("targets", {})
     check.typed("", "targets", targets, dict)
@@ -315,6 +318,30 @@ def _merge_lists(base: Settings, lists: Mapping[str, tuple[str, ...]]) -> dict[s
             dict.fromkeys([*lists["mandatory_titles"], *base.mandatory_titles])
         )
     return out
+
+
+def _progression(
+    check: _Checker, prog: Mapping[str, Any], base: Settings, changes: dict[str, Any]
+) -> None:
+    """[progression]: the band order (replacing the built-in one), the values that are never
+    a band, and the lowest senior band."""
+    from wres4.progression.bands import check_order
+
+    if "band_order" in prog:
+        changes["band_order"] = check.strings("progression", "band_order", prog["band_order"])
+    if "unbanded" in prog:
+        changes["unbanded_values"] = check.strings("progression", "unbanded", prog["unbanded"])
+    if "senior_band" in prog:
+        changes["senior_band"] = check.typed("progression", "senior_band", prog["senior_band"], str)
+    order = changes.get("band_order", base.band_order)
+    problem = check_order(
+        order,
+        changes.get("unbanded_values", base.unbanded_values),
+        changes.get("senior_band", base.senior_band),
+    )
+    if problem:
+        key = next((k for k in ("band_order", "senior_band", "unbanded") if k in prog), "")
+        raise check.fail("progression", key, problem)
 
 
 def apply_options(settings: Settings, options: Mapping[str, Any]) -> Settings:
@@ -431,6 +458,18 @@ round = false
 # A practical band for ratios, e.g. [0.8, 1.25] (the four-fifths range NHS England uses
 # for indicator 3; not an official indicator-4 threshold).
 # band = [0.8, 1.25]
+
+[progression]
+# `wres4 progression`: the pay bands in order, lowest first (this list replaces the
+# built-in one). Values are matched ignoring case, spaces and the words "Band", "AfC" and
+# "Range", so "Band 8 - Range A" is Band 8a. A person's band at a snapshot is the highest
+# over their non-bank rows; values not in the list (Medical, blank, local grades) are
+# unbanded, and so are the values listed under unbanded.
+band_order = ["Band 1", "Band 2", "Band 3", "Band 4", "Band 5", "Band 6", "Band 7",
+              "Band 8a", "Band 8b", "Band 8c", "Band 8d", "Band 9", "VSM"]
+unbanded = ["Medical", "Dental", "Medical and Dental", "Non-AfC", "N/A"]
+# Senior staff: banded at this band or above.
+senior_band = "Band 8a"
 
 [targets]
 # Places for BME staff on named programmes, for `wres4 funnel`.

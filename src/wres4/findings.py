@@ -105,6 +105,18 @@ class Code(StrEnum):
         "ethnicity values wres4 does not recognise, counted as Unknown",
     )
     PEOPLE_IN_POST = "people_in_post", NOTE, "people in post at each snapshot"
+    # Progression
+    UNBANDED = (
+        "unbanded",
+        NOTE,
+        "people in post with no Agenda for Change band: in retention, not in progression",
+    )
+    BAND_DOWN = "band_down", NOTE, "people on a lower band at the next snapshot"
+    SNAPSHOT_GAP = (
+        "snapshot_gap",
+        NOTE,
+        "a year with no snapshot: cohorts followed over more than one year",
+    )
     NO_GROUP_STAFF = (
         "no_group_staff",
         PROBLEM,

@@ -68,6 +68,29 @@ results).
 )
 
 
+# wres4.progression.model.SECTIONS, kept here so --help does not import progression.
+PROGRESSION_SECTIONS = ("results", "senior")
+PROGRESSION_EPILOG = (
+    """\b
+Examples:
+  wres4 progression staff.csv                      # one file holding two or more snapshots
+  wres4 progression staff-2023.csv staff-2024.csv --training training.csv
+  wres4 progression esr/ --training olm/ --by "Staff Group" -o progression.xlsx
+  wres4 progression staff.csv -f csv --section senior > senior.csv
+
+\b
+Each snapshot's headcount (bank-only excluded) is followed to the next: retained (in the
+headcount again), banded (an Agenda for Change band at both), progressed (a higher band).
+With --training, each cohort is also split by whether they accessed CPD that year. The
+terminal view, json and xlsx hold both sections; csv, tsv, markdown, jsonl and parquet hold
+the one --section names (default: results). Bands and their order: [progression] in
+wres4.toml.
+
+"""
+    + EXIT_CODES
+)
+
+
 CHECK_EPILOG = (
     """\b
 Examples:

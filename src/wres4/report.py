@@ -1,8 +1,8 @@
 """The one shape every result offers a writer: meta, named tables and findings.
 
-Compute once, render many: ``compute``, ``funnel``, ``check`` and ``ethnicity`` each return
-an object of this shape, and every writer in :mod:`wres4.output` reads only this. A leaf: it
-imports nothing of the package but the findings it names.
+Compute once, render many: ``compute``, ``funnel``, ``progression``, ``check`` and
+``ethnicity`` each return an object of this shape, and every writer in :mod:`wres4.output`
+reads only this. A leaf: it imports nothing of the package but the findings it names.
 """
 
 from __future__ import annotations

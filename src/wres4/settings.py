@@ -139,6 +139,19 @@ BANK_VALUES: tuple[str, ...] = ("bank",)
 
 WINDOW_MONTHS_DEFAULT = 12
 
+# Progression (method.md: Bands): the Agenda for Change bands, lowest first; a person's band
+# at a snapshot is the highest of these over their non-bank rows.
+BAND_ORDER: tuple[str, ...] = (
+    *(f"Band {n}" for n in range(1, 8)),
+    *(f"Band 8{r}" for r in "abcd"),
+    "Band 9",
+    "VSM",
+)
+# Values that are never a band, whatever they look like (anything not in the order is
+# unbanded too; these are the ones not worth a second look).
+UNBANDED_VALUES: tuple[str, ...] = ("Medical", "Dental", "Medical and Dental", "Non-AfC", "N/A")
+SENIOR_BAND = "Band 8a"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -160,6 +173,9 @@ class Settings:
     non_mandatory_types: tuple[str, ...] = NON_MANDATORY_TYPES
     mandatory_titles: tuple[str, ...] = MANDATORY_TITLES
     bank_values: tuple[str, ...] = BANK_VALUES
+    band_order: tuple[str, ...] = BAND_ORDER
+    unbanded_values: tuple[str, ...] = UNBANDED_VALUES
+    senior_band: str = SENIOR_BAND
     # input kind ("staff", "training", "applications") -> role -> header in the file
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     sheet: str | None = None
@@ -193,6 +209,8 @@ class Settings:
             "non_mandatory_types",
             "mandatory_titles",
             "bank_values",
+            "band_order",
+            "unbanded_values",
         ):
             out[key] = list(out[key])
         out["band"] = list(self.band) if self.band else None

@@ -113,11 +113,6 @@ class FunnelResult:
 
 
 def section_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
-    import pandas as pd
+    from wres4.output.cells import plain_rows
 
-    from wres4.output.cells import plain
-
-    return [
-        {str(k): None if v is pd.NA else plain(v) for k, v in row.items()}
-        for row in table.to_dict("records")
-    ]
+    return plain_rows(table)

@@ -33,6 +33,7 @@ from wres4.text import clip
 if TYPE_CHECKING:
     import pandas as pd
 
+    from wres4.indicator.staff import Staff
     from wres4.inputs.source import Input, Inputs
 
 STAFF_ROLES = ("person_id", "ethnicity", "snapshot", "year", "bank")
@@ -121,9 +122,11 @@ def _compute(
         snapshots: dict[int, dt.date] = {}
         bank_excluded: dict[int, int] = {}
     else:
-        counts, snapshots, bank_excluded, more, tsource = _count_people(
+        staff, people, more, tsource = person_years(
             source, form, training, by, as_at, settings, today, progress
         )
+        counts = count_groups(people[~people["bank_only"]], by)
+        snapshots, bank_excluded = staff.snapshots, staff.bank_excluded
         findings.extend(more)
         sources.extend([tsource] if tsource is not None else [])
     if history is not None:
@@ -149,7 +152,7 @@ def _compute(
         raise DataError(f"{source.names[0]}: nothing to compute: no reporting year has staff.")
     table, trend, published = build_table(counts, snapshots, tuple(by), settings)
     inputs = describe_inputs(sources, hashing.result())
-    meta = _meta(form, settings, inputs, by, snapshots, bank_excluded, findings, as_at)
+    meta = run_meta(form, settings, inputs, by, snapshots, bank_excluded, findings, as_at)
     if published is not None:
         meta["disclosure"] = published
     return Result(table=table, meta=meta, findings=tuple(findings), trend=trend, by=tuple(by))
@@ -185,7 +188,7 @@ def _explicit(settings: Settings, kind: str) -> dict[str, str]:
     return dict(settings.columns.get(kind, {}))
 
 
-def _count_people(
+def person_years(
     source: Source,
     form: str,
     training: Sequence[Input],
@@ -194,21 +197,34 @@ def _count_people(
     settings: Settings,
     today: dt.date | None,
     progress: Callable[[str, int], None] | None,
-) -> tuple[pd.DataFrame, dict[int, dt.date], dict[int, int], list[Finding], Source | None]:
-
+    *,
+    roles: Sequence[str] = (),
+    band_rank: Callable[[list[str]], list[int]] | None = None,
+) -> tuple[Staff, pd.DataFrame, list[Finding], Source | None]:
+    """The staff extract reduced to one row per person and snapshot, with ``accessed`` from
+    the training extract (form "extracts") or the table itself (form "person"); bank-only
+    people are still in, flagged. ``roles`` are further required staff roles, ``band_rank``
+    as :func:`~wres4.indicator.staff.load_staff` takes it."""
     from wres4.indicator.staff import load_staff
     from wres4.indicator.training import reduce_training
 
-    roles = (*STAFF_ROLES, "accessed") if form == "person" else STAFF_ROLES
+    person = ("accessed",) if form == "person" else ()
     columns = resolve_columns(
         source,
-        roles,
-        required=("person_id", "ethnicity", *(("accessed",) if form == "person" else ())),
+        (*STAFF_ROLES, *person, *roles),
+        required=("person_id", "ethnicity", *person, *roles),
         explicit=_explicit(settings, "staff"),
         extra=by,
     )
     staff = load_staff(
-        source, columns, settings, as_at=as_at, by=by, today=today, progress=progress
+        source,
+        columns,
+        settings,
+        as_at=as_at,
+        by=by,
+        today=today,
+        progress=progress,
+        band_rank=band_rank,
     )
     findings = list(staff.findings)
     people = staff.people
@@ -236,9 +252,7 @@ def _count_people(
         people = people.assign(
             accessed=reduction.accessed(people["pos"].to_numpy(), people["year"].to_numpy())
         )
-    people = people[~people["bank_only"]]
-    counts = count_groups(people, by)
-    return counts, staff.snapshots, staff.bank_excluded, findings, tsource
+    return staff, people, findings, tsource
 
 
 def count_groups(people: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
@@ -453,7 +467,7 @@ def preload_statistics() -> None:
     import statsmodels.stats.proportion  # noqa: F401
 
 
-def _meta(
+def run_meta(
     form: str,
     settings: Settings,
     inputs: list[dict[str, Any]],

@@ -125,6 +125,8 @@ def one_row_per_person(
     }
     if "accessed" in frame.columns:
         agg["accessed"] = ("accessed", "max")
+    if "band" in frame.columns:
+        agg["band"] = ("band", "max")  # the highest band over the non-bank rows
     for name in by:
         agg[name] = (name, "first")
     people = grouped.agg(**agg)

@@ -61,6 +61,8 @@ class Staff:
     snapshots: dict[int, dt.date]
     findings: tuple[Finding, ...] = ()
     bank_excluded: dict[int, int] = field(default_factory=dict)
+    # With ``band_rank``: the pay band values on non-bank rows that are not a band, by rows.
+    unbanded_values: Counter[str] = field(default_factory=Counter)
 
     def positions(self, raw: pa.Array | pa.ChunkedArray, *, assignment: bool = False) -> np.ndarray:
         """Position of each row's person in ``keys`` (-1 when in no snapshot)."""
@@ -80,8 +82,13 @@ def load_staff(
     by: Sequence[str] = (),
     today: dt.date | None = None,
     progress: Callable[[str, int], None] | None = None,
+    band_rank: Callable[[list[str]], list[int]] | None = None,
 ) -> Staff:
-    """Read a staff extract (or a person-level table) and reduce it to person-years."""
+    """Read a staff extract (or a person-level table) and reduce it to person-years.
+
+    With ``band_rank`` (distinct pay band values -> their rank, -1 for none) each person-year
+    also gets ``band``, the highest rank over the person's non-bank rows (method.md: Bands).
+    """
     import numpy as np
     import pyarrow as pa
 
@@ -154,6 +161,9 @@ def load_staff(
     frame["group"] = groups
     frame["_label"] = label_idx
     frame["bank"] = _bank(table, settings)
+    unbanded: Counter[str] = Counter()
+    if band_rank is not None and "pay_band" in table.column_names:
+        frame["band"], unbanded = _bands(table, frame["bank"].to_numpy(bool), keep, band_rank)
     if "accessed" in table.column_names:
         frame["accessed"] = _accessed(table, first, where)
     for name in by:
@@ -211,7 +221,33 @@ def load_staff(
         snapshots=snapshots,
         findings=tuple(findings),
         bank_excluded=bank_excluded,
+        unbanded_values=unbanded,
     )
+
+
+def _bands(
+    table: pa.Table,
+    bank: np.ndarray,
+    keep: np.ndarray,
+    band_rank: Callable[[list[str]], list[int]],
+) -> tuple[np.ndarray, Counter[str]]:
+    """Each row's band rank (-1 on bank rows and rows with no band), each distinct value
+    ranked once; and the rows of each value that is not a band, on the rows that count."""
+    import numpy as np
+
+    from wres4.indicator.values import encode
+
+    idx, values = encode(table.column("pay_band"))
+    texts = values.to_pylist()
+    ranks = np.asarray(band_rank(texts), dtype=np.int16)
+    per_row = ranks[idx] if len(texts) else np.full(len(idx), -1, np.int16)
+    per_row = np.where(bank, np.int16(-1), per_row)
+    counted = np.bincount(idx[keep & ~bank], minlength=len(texts)) if len(texts) else ranks
+    unbanded: Counter[str] = Counter()
+    for text, rank, count in zip(texts, ranks, counted, strict=True):
+        if rank < 0 and count:
+            unbanded[text] += int(count)
+    return per_row, unbanded
 
 
 def _groups(

@@ -7,7 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Text from the input that a spreadsheet would run as a formula (method.md: Formula safety).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -53,3 +56,13 @@ def input_name(item: Mapping[str, Any]) -> str:
     """What an entry of ``meta["inputs"]`` is called: its file, or the in-memory table's
     name (``staff[0]``) when the input was a DataFrame or a pyarrow Table."""
     return str(item.get("file", item.get("table", "")))
+
+
+def plain_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """A table's rows as plain Python values (None for missing numbers)."""
+    import pandas as pd
+
+    return [
+        {str(k): None if v is pd.NA else plain(v) for k, v in row.items()}
+        for row in table.to_dict("records")
+    ]

@@ -31,12 +31,15 @@ from wres4.indicator.result import (
 )
 from wres4.output.cells import FORMULA_STARTS, input_name, plain
 from wres4.output.terminal import DISCLOSURE_NOTE, footnotes, trend_sentence
+from wres4.report import Report
 
 PERCENT, RATIO, COUNT, P_FORMAT, DATE = "0.0%", "0.00", "#,##0", "0.0000", "yyyy-mm-dd"
 # Result columns by exact name (result.py owns the names), then patterns for other tables
 # (extra sheets such as the funnel), then the value's type. First match wins.
 EXACT_FORMATS: dict[str, str] = {
     "year": "0",
+    "from_year": "0",
+    "to_year": "0",
     "snapshot_date": DATE,
     "equal_line": RATIO,
     **dict.fromkeys(COUNT_COLUMNS, COUNT),
@@ -45,8 +48,8 @@ EXACT_FORMATS: dict[str, str] = {
     **dict.fromkeys(P_COLUMNS, P_FORMAT),
 }
 PATTERN_FORMATS: dict[str, tuple[str, ...]] = {
-    PERCENT: ("*_rate", "*share*", "*_likelihood"),
-    P_FORMAT: ("*p_value", "p_*"),
+    PERCENT: ("*_rate", "*_rate_change", "*share*", "*_likelihood"),
+    P_FORMAT: ("*p_value", "*p_exact", "p_*"),
     RATIO: ("*ratio*", "*ci_low", "*ci_high"),
     COUNT: ("*_headcount", "*_accessed", "*count*"),
 }
@@ -317,13 +320,15 @@ def clean(row: dict[str, Any]) -> dict[str, Any]:
     return {k: cell_value(v) for k, v in row.items()}
 
 
-def quality_sheet(ws: Any, result: Result) -> None:
-    """Unknown ethnicity by year, every finding, the values it names, bank staff excluded."""
+def quality_sheet(ws: Any, result: Result | Report) -> None:
+    """Unknown ethnicity by year (the indicator's result), every finding, the values it
+    names, bank staff excluded."""
     from openpyxl.styles import Font
 
     shares = []
     published = "disclosure" in result.meta
-    for row in map(clean, row_dicts(result.overall)):
+    overall = row_dicts(result.overall) if isinstance(result, Result) else []
+    for row in map(clean, overall):
         counts = [row[f"{g}_headcount"] for g in ("white", "bme", "unknown")]
         total = sum(counts) if all(isinstance(n, int) for n in counts) else None
         if published:
@@ -342,12 +347,16 @@ def quality_sheet(ws: Any, result: Result) -> None:
         for v, n in f.values
     ]
     bank = [{"year": int(y), "bank_excluded": n} for y, n in result.meta["bank_excluded"].items()]
-    sections: list[tuple[str, list[str], list[dict[str, Any]]]] = [
-        (
-            "Staff with unknown ethnicity (excluded from both likelihoods)",
-            ["year", "period", "unknown_headcount", "total_headcount", "unknown_share"],
-            shares,
-        ),
+    sections: list[tuple[str, list[str], list[dict[str, Any]]]] = []
+    if isinstance(result, Result):
+        sections.append(
+            (
+                "Staff with unknown ethnicity (excluded from both likelihoods)",
+                ["year", "period", "unknown_headcount", "total_headcount", "unknown_share"],
+                shares,
+            )
+        )
+    sections += [
         (
             "Findings",
             ["code", "message", "count", "file", "column", "rows", "problem"],
@@ -369,7 +378,7 @@ def quality_sheet(ws: Any, result: Result) -> None:
         put(ws, at, 1, title).font = Font(bold=True)
 
 
-def method_sheet(ws: Any, result: Result) -> None:
+def method_sheet(ws: Any, result: Result | Report) -> None:
     """How the numbers were made: definition, direction, settings, versions, inputs."""
     meta = result.meta
     about = {
@@ -378,11 +387,12 @@ def method_sheet(ws: Any, result: Result) -> None:
         "Input form": meta["form"],
         "Snapshot dates": "; ".join(f"{y}: {d}" for y, d in meta["snapshots"].items()),
         "Breakdown by": ", ".join(meta["by"]),
-        "Trend method": (result.trend or {}).get("method"),
+        "Trend method": (getattr(result, "trend", None) or {}).get("method"),
     }
     if "disclosure" in meta:
         about["Disclosure control"] = DISCLOSURE_NOTE
-        about["Disclosure: rows published at each level"] = setting_text(meta["disclosure"]["rows"])
+        levels = meta["disclosure"].get("rows", meta["disclosure"].get("comparisons"))
+        about["Disclosure: rows published at each level"] = setting_text(levels)
         about["Disclosure: columns withheld"] = ", ".join(meta["disclosure"]["withheld_columns"])
     versions = {name: installed_version(name) for name in VERSIONED}
     sections = [

@@ -1,6 +1,6 @@
 """The one writer registry: every kind of report, every format, one rule for destinations.
 
-``compute``, ``funnel``, ``check`` and ``ethnicity`` each return a report (see
+``compute``, ``funnel``, ``progression``, ``check`` and ``ethnicity`` each return a report (see
 :mod:`wres4.report`); this table says which formats each offers and which function draws
 each, and :func:`deliver` (the command line) and :func:`write` / :func:`render` (the
 library) are the only ways out. Writers only format; they compute nothing. Every file is
@@ -101,6 +101,20 @@ KINDS: dict[str, Kind] = {
             hint="csv, json or xlsx",
         ),
         Kind(
+            "progression",
+            {
+                "table": Writer("console", "wres4.output.progression:print_progression"),
+                **_text_formats(
+                    "wres4.output.progression:render_text",
+                    ("csv", "tsv", "json", "jsonl", "markdown"),
+                ),
+                "xlsx": Writer("file", "wres4.output.progression:write_workbook"),
+                "parquet": Writer("file", "wres4.output.progression:write_parquet"),
+            },
+            whole=frozenset({"json", "xlsx"}),
+            hint="csv, json or xlsx",
+        ),
+        Kind(
             "check",
             {
                 "text": Writer("text", "wres4.check:render_text"),
@@ -127,6 +141,7 @@ KINDS: dict[str, Kind] = {
 }
 # Reports are known by their type's name, so this module imports none of them.
 KIND_OF_TYPE = {"Result": "compute", "FunnelResult": "funnel", "Audit": "check"}
+KIND_OF_TYPE["ProgressionResult"] = "progression"
 KIND_OF_TYPE["LabelMapping"] = "ethnicity"
 
 
@@ -215,7 +230,7 @@ def _write_file(writer: Writer, report: Any, target: Path, section: str | None) 
         if writer.medium == "text":
             tmp.write_text(_text(writer, report, section), encoding="utf-8", newline="")
         else:
-            writer.load()(report, tmp, *writer.args)
+            writer.load()(report, tmp, *writer.args, **_section(section))
 
 
 def deliver(

@@ -1,0 +1,2 @@
+"""Progression: cohorts across staff snapshots, retention, promotion and senior representation
+(method.md: Progression)."""
