@@ -363,3 +363,53 @@ def test_counts_equal_an_independent_count(rows: list[tuple[Any, ...]]) -> None:
     for r in result.sections()["senior"]:
         key = (DATES.index(f"31/03/{r['year']}"), r["group"])
         assert [r["headcount"], r["banded"], r["senior"]] == senior.get(key, [0, 0, 0])
+
+
+def test_no_published_comparison_gives_a_count_away() -> None:
+    """Each White/BME pair, read back from the CSV as a reader sees it, attacked by the
+    indicator's independent attack (tests/test_disclosure.py)."""
+    import csv
+    import io
+
+    from test_disclosure import pinned
+
+    import wres4
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    result = progression(
+        [examples / "staff.csv"],
+        training=[examples / "training.csv"],
+        by=["Organisation"],
+        settings=Settings(disclosure="nhs"),
+    )
+    rows = list(csv.DictReader(io.StringIO(wres4.render(result, "csv"))))
+    pairs: dict[tuple[str, ...], dict[str, dict[str, str]]] = defaultdict(dict)
+    for row in rows:
+        pairs[(row["Organisation"], row["from_year"], row["cpd"])][row["group"]] = row
+    attacked = 0
+    for pair in pairs.values():
+        white, bme = pair["White"], pair["BME"]
+        for name, (events, population) in {
+            "retention": ("retained", "in_post"),
+            "progression": ("progressed", "banded"),
+        }.items():
+            assert white[f"{name}_ratio"] == bme[f"{name}_ratio"]
+            view = {
+                "white_accessed": white[events],
+                "white_headcount": white[population],
+                "bme_accessed": bme[events],
+                "bme_headcount": bme[population],
+                "white_likelihood": white[f"{name}_rate"],
+                "bme_likelihood": bme[f"{name}_rate"],
+                "relative_likelihood": white[f"{name}_ratio"],
+                "ci_low": white[f"{name}_ci_low"],
+                "ci_high": white[f"{name}_ci_high"],
+            }
+            if "*" in (view["white_accessed"], view["bme_accessed"]):
+                assert view["relative_likelihood"] == ""  # not from a hidden count
+                continue
+            if "*" in (view["white_headcount"], view["bme_headcount"]):
+                continue
+            attacked += 1
+            assert pinned(view) == [], view
+    assert attacked >= 10, attacked  # the example has enough large cohorts to attack

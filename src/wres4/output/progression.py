@@ -105,7 +105,9 @@ def _ratio(row: dict[str, Any], name: str, published: bool) -> str:
         if any(f.startswith(f"{name}_not_calculable") for f in flags):
             bound = fmt_ratio(low, published)
             return "not calculable" + (f" (≥ {bound})" if bound else "")
-        return "withheld" if published else ""
+        if f"{name}_withheld" in flags:
+            return "withheld"
+        return "suppressed" if published else ""  # made of a count shown as *
     text = fmt_ratio(value, published)
     if is_missing(low) and is_missing(high):
         return text

@@ -168,6 +168,8 @@ def _pair(
     row[f"{name}_ci_low"] = derived["ci_low"]
     row[f"{name}_ci_high"] = derived["ci_high"]
     flags = [f"{name}_small_numbers"] if shown.small_numbers or None in counts else []
+    if level is None:
+        flags.append(f"{name}_withheld")  # the ladder found no safe level
     verdict = significance(counts, settings)
     return [*flags, f"{name}_{verdict}"] if verdict else flags
 
