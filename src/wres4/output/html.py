@@ -123,17 +123,23 @@ def findings_table(findings: Sequence[Finding]) -> Table:
     rows = [
         [
             "Problem" if f.problem else "Note",
-            f.message,
+            _sentence(f.message),
             f"{f.count:,}",
             f.file or "",
             f.column or "",
             ", ".join(map(str, f.rows)),
-            "; ".join(f"{value} ({count:,})" for value, count in f.values[:20]),
+            "; ".join(f"{v} ({n:,})" if n else v for v, n in f.values[:20]),  # 0: an example
         ]
         for f in ordered
     ]
     heads = ["Severity", "Finding", "Count", "File", "Column", "Rows", "Values seen"]
     return Table("Data-quality findings", heads, rows, text=frozenset({1, 3, 4, 5, 6}))
+
+
+def _sentence(message: str) -> str:
+    """A finding's message as the command line prints it after "Note:": a sentence."""
+    text = message[:1].upper() + message[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _text(value: Any) -> str:
