@@ -305,3 +305,28 @@ def test_html_goes_to_stdout_or_a_file_and_holds_every_funnel_section(tmp_path: 
 
     with pytest.raises(UsageError, match="-f html holds every section"):
         check_request("funnel", "html", tmp_path / "f.html", "targets")
+
+
+def test_a_ratio_that_cannot_be_worked_out_says_why(tmp_path: Path) -> None:
+    source = tmp_path / "returns.csv"  # no BME staff accessed in 2024: White 40/100, BME 0/30
+    source.write_text(
+        "year,group,headcount,accessed\n2024,White,100,40\n2024,Black African,30,0\n",
+        encoding="utf-8",
+    )
+    page = Page(wres4.render(wres4.compute([source]), "html"))
+    text = page.all_text
+    assert "Relative likelihood, 2023/24 not calculable (≥ " in text
+    assert "(no BME staff accessed)" in text
+    assert "There is no earlier year in this report to compare with." in text
+    assert page.table("Indicator 4 by reporting year")[0]["BME likelihood"] == "0.0%"
+
+
+def test_a_funnel_with_no_declines_still_has_its_page(tmp_path: Path) -> None:
+    header = ("Staff ID", "Ethnic Origin", "Programme", "Application Date", "Decision")
+    log = [
+        (1, "A White - British", "Ready Now", "2024-05-01", "Approved", "", "Attended"),
+        (2, "N Black African", "Ready Now", "2024-05-01", "Approved", "", "Attended"),
+    ]
+    write_rows(tmp_path / "log.csv", [*header, "Decline Reason", "Attendance"], log)
+    page = Page(wres4.render(wres4.funnel([tmp_path / "log.csv"]), "html"))
+    assert "Decline reasons by group: none." in page.all_text

@@ -158,15 +158,24 @@ def ratio_trend(
                     point.text, (x, point.value), textcoords="offset points", xytext=(0, 7),
                     ha="center", fontsize=8, color=INK,
                 )  # fmt: skip
-            else:
-                ax.annotate(
-                    point.text or "not calculable", (x, 1.0), textcoords="offset points",
-                    xytext=(0, -14), ha="center", fontsize=7.5, color=INK, style="italic",
-                )  # fmt: skip
         _categories(ax, [p.label for p in points])
         ax.set_ylabel(ylabel)
-        tops = [v for p in points for v in (p.value, p.high) if _finite(v)]
-        ax.set_ylim(0, max([1.0, *tops]) * 1.15)
+        tops = [v for p in points for v in (p.value, p.high, p.low) if _finite(v)]
+        top = max([1.0, *tops]) * 1.15
+        ax.set_ylim(0, top)
+        for x, point in zip(xs, points, strict=True):
+            if _finite(point.value):
+                continue
+            at = point.low if _finite(point.low) else 1.0
+            if _finite(point.low):  # not calculable, but at least this: an arrow upwards
+                ax.annotate(
+                    "", (x, top * 0.98), (x, at),
+                    arrowprops={"arrowstyle": "->", "color": STYLES[1]["color"], "ls": "--"},
+                )  # fmt: skip
+            ax.annotate(
+                point.text or "not calculable", (x, at), textcoords="offset points",
+                xytext=(0, -14), ha="center", fontsize=7.5, color=INK, style="italic",
+            )  # fmt: skip
         ax.legend(loc="upper left", bbox_to_anchor=(0, -0.14), ncols=3, fontsize=8)
         ax.set_title(title)
     desc = "; ".join(f"{p.label}: {p.text or 'not calculable'}" for p in points)

@@ -108,7 +108,8 @@ def headline(result: Result, overall: list[dict[str, Any]], level: str) -> dict[
     value = row.get("relative_likelihood")
     if is_missing(value):
         ratio = ratio_cell(row, bme, published) or "not calculable"
-        interval = reason_text(str(row.get("flags") or ""), bme) or ""
+        reason = reason_text(str(row.get("flags") or ""), bme) or ""
+        interval = reason.removeprefix("not calculable: ")
     else:
         ratio = fmt_ratio(value, published)
         low, high = (fmt_ratio(row.get(k), published) for k in ("ci_low", "ci_high"))

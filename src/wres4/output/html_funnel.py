@@ -46,12 +46,13 @@ def context(result: FunnelResult) -> dict[str, Any]:
         if name not in sections:
             parts.append({"name": name, "title": title, "absent": absent.get(name, "")})
             continue
+        rows = sections[name]  # an empty section (no declines) has its table but no chart
         parts.append(
             {
                 "name": name,
                 "title": title,
                 "absent": None,
-                "chart": CHARTS[name](result, sections[name]) if name in CHARTS else None,
+                "chart": CHARTS[name](result, rows) if name in CHARTS and rows else None,
                 "table": section_table(result, name),
                 "notes": _notes(result, name),
             }
