@@ -270,6 +270,8 @@ def test_same_bytes_every_run_and_a_date_only_from_source_date_epoch(
     result = wres4.compute([source])
     first = wres4.render(result, "html")
     assert wres4.render(result, "html") == first
+    invoke("-q", "compute", source, "-o", tmp_path / "cli.html")
+    assert (tmp_path / "cli.html").read_text(encoding="utf-8") == first  # CLI = library
     assert "Produced" not in first
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1714521600")  # 2024-05-01 00:00 UTC
     assert "Produced 2024-05-01." in wres4.render(result, "html")

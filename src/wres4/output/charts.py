@@ -41,12 +41,13 @@ RC: dict[Any, Any] = {
     "legend.frameon": False,
     "hatch.linewidth": 0.6,
 }
-# Colour-blind safe (Okabe and Ito) and told apart without colour by marker, line and hatch.
+# Colour-blind safe (Okabe and Ito) and told apart without colour by marker, line and hatch;
+# printed values use a darker shade of the same hue, for 4.5:1 contrast on white.
 STYLES = (
-    {"color": "#0072B2", "marker": "o", "linestyle": "-", "hatch": ""},
-    {"color": "#D55E00", "marker": "s", "linestyle": "--", "hatch": "///"},
-    {"color": "#7F7F7F", "marker": "^", "linestyle": ":", "hatch": "\\\\\\"},
-    {"color": "#009E73", "marker": "D", "linestyle": "-.", "hatch": "xx"},
+    {"color": "#0072B2", "text": "#005A8C", "marker": "o", "linestyle": "-", "hatch": ""},
+    {"color": "#D55E00", "text": "#A34100", "marker": "s", "linestyle": "--", "hatch": "///"},
+    {"color": "#7F7F7F", "text": "#4D4D4D", "marker": "^", "linestyle": ":", "hatch": "\\\\\\"},
+    {"color": "#009E73", "text": "#006B4E", "marker": "D", "linestyle": "-.", "hatch": "xx"},
 )
 INK = "#1a1a1a"
 EQUAL = "#555555"
@@ -201,7 +202,7 @@ def group_lines(
                 if math.isfinite(value):
                     ax.annotate(
                         text, (x, value), textcoords="offset points", xytext=(0, 7),
-                        ha="center", fontsize=7.5, color=style["color"],
+                        ha="center", fontsize=7.5, color=style["text"],
                     )  # fmt: skip
         _categories(ax, labels)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))

@@ -270,7 +270,8 @@ def write(
 
 
 def render(report: Any, fmt: str = "csv", *, section: str | None = None) -> str:
-    """A report in a text format (csv, tsv, json, jsonl, markdown; ``text`` for the audit).
+    """A report in a text format (csv, tsv, json, jsonl, markdown, html; ``text`` for the
+    audit).
 
     >>> print(wres4.render(wres4.compute(staff, training=training), "markdown"))  # doctest: +SKIP
     """
