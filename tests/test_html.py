@@ -126,6 +126,9 @@ def test_every_years_ratio_is_the_jsons_at_2dp_half_up(
         assert shown["White likelihood"] == half_up(row["white_likelihood"] * 100, 1) + "%"
         assert shown["BME staff"] == f"{row['bme_headcount']:,}"
         assert shown["Relative likelihood (95% CI)"].split()[0] == BY_HAND[shown["Year"]]
+        excludes = row["ci_low"] > 1 or row["ci_high"] < 1  # marked, as in every text view
+        assert shown["Relative likelihood (95% CI)"].endswith(" *") == excludes
+    assert "* the confidence interval excludes 1.00." in page.all_text
 
 
 def test_headline_direction_and_change(aggregate: tuple[Page, str, dict[str, Any]]) -> None:

@@ -55,7 +55,7 @@ def context(result: Result) -> dict[str, Any]:
         [[cells[i] for i in shown] for cells in rows],
     )
     direction = meta["direction"]
-    notes = [n for n in footnotes(result) if n != direction and not n.startswith("* ")]
+    notes = [n for n in footnotes(result) if n != direction]  # the headline has it
     points = [_point(row, bme, published) for row in overall]
     periods = [str(row["period"]) for row in overall]
     return {
@@ -86,7 +86,6 @@ def context(result: Result) -> dict[str, Any]:
             ylabel="Share of the group's staff",
         ),
         "results": overall_table,
-        "table_marked": any(cells[-1].endswith(" *") for cells in rows if cells),
         "notes": notes,
         "breakdowns": breakdowns(result, level),
         "unknown": unknown_table(result, overall),
