@@ -182,7 +182,8 @@ def test_fast_paths_import_no_heavy_libraries(args: list[str]) -> None:
         "from wres4.cli import cli\n"
         f"try:\n    cli.main(args={args!r}, prog_name='wres4')\n"
         "except SystemExit:\n    pass\n"
-        "heavy = [m for m in ('pandas', 'pyarrow', 'statsmodels', 'openpyxl', 'scipy')"
+        "heavy = [m for m in ('pandas', 'pyarrow', 'statsmodels', 'openpyxl', 'scipy',"
+        " 'matplotlib', 'jinja2')"
         " if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
     )

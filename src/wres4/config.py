@@ -21,7 +21,7 @@ from wres4.settings import GROUPS, Settings
 
 CONFIG_NAME = "wres4.toml"
 ENV_VAR = "WRES4_CONFIG"
-FORMAT_VALUES = ("table", "csv", "tsv", "json", "jsonl", "markdown", "xlsx", "parquet")
+FORMAT_VALUES = ("table", "csv", "tsv", "json", "jsonl", "markdown", "xlsx", "parquet", "html")
 INPUT_KINDS = ("staff", "training", "aggregate", "applications")
 
 

@@ -18,6 +18,7 @@ Examples:
   wres4 compute staff.xlsx --sheet Staff --training training.csv --by "Pay Band"
   wres4 compute history.csv                  # aggregate counts: year, group, headcount, accessed
   wres4 compute staff.csv --training t.csv --history returns.csv -o trend.csv
+  wres4 compute staff.csv --training training.csv --by "Pay Band" -o board.html
 
 """
     + EXIT_CODES
@@ -55,12 +56,13 @@ Examples:
   wres4 funnel applications.csv --staff staff.csv --per quarter
   wres4 funnel applications.csv --staff staff.csv --target "Ready Now=5" --target "Stepping Up=5"
   wres4 funnel applications.csv --staff staff.csv -f json -o funnel.json
+  wres4 funnel applications.csv --staff staff.csv -o funnel.html
   wres4 funnel applications.csv -f csv --section decline_reasons > declines.csv
 
 \b
 Sections: results, relative_likelihoods, decline_reasons, representation (needs --staff)
-and targets (needs --target, or [targets] in wres4.toml). The terminal view, json and xlsx
-hold every section; csv, tsv, markdown and jsonl hold the one --section names (default:
+and targets (needs --target, or [targets] in wres4.toml). The terminal view, json, xlsx and
+html hold every section; csv, tsv, markdown and jsonl hold the one --section names (default:
 results).
 
 """

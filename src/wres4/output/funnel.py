@@ -109,7 +109,7 @@ def _jsonl(result: FunnelResult, section: str, out: io.StringIO) -> None:
 def _markdown(result: FunnelResult, section: str, out: io.StringIO) -> None:
     rows = section_table(result, section)
     columns = [c for c in result.tables()[section].columns if c not in HIDDEN]
-    heads = [_header(result, c, section) for c in columns]
+    heads = [header(result, c, section) for c in columns]
     out.write(f"**{_title(result, section)}**\n\n")
     out.write("| " + " | ".join(heads) + " |\n")
     out.write("|" + "|".join("---:" if VIEW[c][1] in NUMERIC else "---" for c in columns) + "|\n")
@@ -161,7 +161,7 @@ def _level(result: FunnelResult) -> str:
     return f"{round(float(result.meta['settings']['confidence']) * 100):g}%"
 
 
-def _header(result: FunnelResult, column: str, section: str) -> str:
+def header(result: FunnelResult, column: str, section: str) -> str:
     head = VIEW[column][0].format(bme=_bme(result), level=_level(result))
     rate = RATE_OF.get(column)
     if rate and rate[0] in result.tables()[section].columns:

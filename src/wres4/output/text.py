@@ -43,11 +43,30 @@ def write_jsonl(result: Result, out: IO[str]) -> None:
 
 
 def write_markdown(result: Result, out: IO[str]) -> None:
+    from wres4.output.terminal import footnotes
+
+    head, rows = human_table(result, row_dicts(result.table))
+    keys = len(result.by) + 1  # the breakdown values and the year read left to right
+    out.write("| " + " | ".join(head) + " |\n")
+    out.write("|" + "|".join("---" if i < keys else "---:" for i in range(len(head))) + "|\n")
+    for cells in rows:
+        out.write(
+            "| " + " | ".join(_md(c) if i < len(result.by) else c for i, c in enumerate(cells))
+        )
+        out.write(" |\n")
+    out.write("\n")
+    for note in footnotes(result):
+        out.write(note + "\n\n")
+
+
+def human_table(result: Result, rows: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
+    """The result rows as people read them (markdown and the HTML report): headers, then
+    one list of cells a row, each number as the terminal prints it (under disclosure
+    control, with the places it was published to)."""
     from wres4.output.terminal import (
         breakdown_cells,
         fmt_count,
         fmt_pct,
-        footnotes,
         is_published,
         p_cell,
         ratio_cell,
@@ -55,7 +74,6 @@ def write_markdown(result: Result, out: IO[str]) -> None:
 
     published = is_published(result)
     confidence = result.meta["settings"]["confidence"]
-
     bme = result.meta["groups"]["bme"]
     head = [
         *result.by,
@@ -67,9 +85,7 @@ def write_markdown(result: Result, out: IO[str]) -> None:
         f"{bme} staff",
         f"{bme} likelihood",
         "Unknown staff",
-        "Relative likelihood (95% CI)".replace(
-            "95%", f"{round(result.meta['settings']['confidence'] * 100):g}%"
-        ),
+        f"Relative likelihood ({round(confidence * 100):g}% CI)",
         "p",
     ]
     optional = [
@@ -83,14 +99,9 @@ def write_markdown(result: Result, out: IO[str]) -> None:
         and not (published and column in ("p_holm", "change_vs_previous"))  # withheld
     ]
     head += [title for _, title in optional]
-    out.write("| " + " | ".join(head) + " |\n")
-    out.write(
-        "|"
-        + "|".join("---" if i < len(result.by) + 1 else "---:" for i in range(len(head)))
-        + "|\n"
-    )
-    for row in row_dicts(result.table):
-        cells = [_md(c) for c in breakdown_cells(row, result.by)]
+    lines = []
+    for row in rows:
+        cells = breakdown_cells(row, result.by)
         cells += [
             str(row["period"]),
             fmt_count(row["white_accessed"]),
@@ -104,10 +115,8 @@ def write_markdown(result: Result, out: IO[str]) -> None:
             p_cell(row, "p_value", published, confidence),
         ]
         cells += [_optional_cell(column, row[column], published) for column, _ in optional]
-        out.write("| " + " | ".join(cells) + " |\n")
-    out.write("\n")
-    for note in footnotes(result):
-        out.write(note + "\n\n")
+        lines.append(cells)
+    return head, lines
 
 
 def _optional_cell(column: str, value: Any, published: bool) -> str:

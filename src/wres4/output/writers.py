@@ -23,7 +23,7 @@ from typing import Any, Literal
 from wres4.errors import UsageError
 from wres4.output.atomic import atomic_path
 
-FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown", "xlsx", "parquet")
+FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown", "xlsx", "parquet", "html")
 SUFFIX_FORMATS = {
     ".csv": "csv",
     ".tsv": "tsv",
@@ -35,6 +35,8 @@ SUFFIX_FORMATS = {
     ".markdown": "markdown",
     ".xlsx": "xlsx",
     ".parquet": "parquet",
+    ".html": "html",
+    ".htm": "html",
 }
 
 # Where a format's writer draws: "text" returns a str (stdout or a UTF-8 file), "file" writes
@@ -86,6 +88,7 @@ KINDS: dict[str, Kind] = {
                 ),
                 "xlsx": Writer("file", "wres4.output.workbook:write_workbook"),
                 "parquet": Writer("file", "wres4.output.parquet:write_parquet"),
+                "html": Writer("text", "wres4.output.html:render_html", ("compute",)),
             },
         ),
         Kind(
@@ -96,8 +99,9 @@ KINDS: dict[str, Kind] = {
                     "wres4.output.funnel:render_text", ("csv", "tsv", "json", "jsonl", "markdown")
                 ),
                 "xlsx": Writer("file", "wres4.output.funnel:write_workbook"),
+                "html": Writer("text", "wres4.output.html:render_html", ("funnel",)),
             },
-            whole=frozenset({"json", "xlsx"}),
+            whole=frozenset({"json", "xlsx", "html"}),
             hint="csv, json or xlsx",
         ),
         Kind(
@@ -281,7 +285,8 @@ def write(
 
 
 def render(report: Any, fmt: str = "csv", *, section: str | None = None) -> str:
-    """A report in a text format (csv, tsv, json, jsonl, markdown; ``text`` for the audit).
+    """A report in a text format (csv, tsv, json, jsonl, markdown, html; ``text`` for the
+    audit).
 
     >>> print(wres4.render(wres4.compute(staff, training=training), "markdown"))  # doctest: +SKIP
     """
