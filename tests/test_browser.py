@@ -54,7 +54,8 @@ def chromium(binary: str, page: Path, *args: str) -> None:
 
 @pytest.fixture(scope="module")
 def shown(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[Path, Path]]]:
-    """{report: (pdf, screenshot)} for the compute report (with a breakdown) and the funnel."""
+    """{report: (pdf, screenshot)} for the compute report (with a breakdown), the funnel and
+    progression."""
     binary = browser()
     if binary is None:
         # pytest prints the reason in its summary (-rs in pyproject's addopts)
@@ -65,6 +66,7 @@ def shown(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[
     commands = {
         "compute": ["compute", staff, "--training", training, "--by", "pay_band"],
         "funnel": ["funnel", EXAMPLES / "applications.csv", "--staff", staff, *targets],
+        "progression": ["progression", staff, "--training", training],
     }
     out = {}
     for name, args in commands.items():
@@ -88,7 +90,9 @@ def pages(pdf: bytes) -> list[tuple[float, float]]:
     return sizes
 
 
-@pytest.mark.parametrize(("report", "fewest", "most"), [("compute", 3, 12), ("funnel", 3, 12)])
+@pytest.mark.parametrize(
+    ("report", "fewest", "most"), [("compute", 3, 12), ("funnel", 3, 12), ("progression", 3, 12)]
+)
 def test_prints_to_a4_pages(
     shown: dict[str, tuple[Path, Path]], report: str, fewest: int, most: int
 ) -> None:
@@ -101,7 +105,7 @@ def test_prints_to_a4_pages(
     assert all((round(w), round(h)) == A4_POINTS for w, h in sizes), sizes
 
 
-@pytest.mark.parametrize("report", ["compute", "funnel"])
+@pytest.mark.parametrize("report", ["compute", "funnel", "progression"])
 def test_screenshot_is_not_blank(shown: dict[str, tuple[Path, Path]], report: str) -> None:
     from matplotlib.image import imread
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -413,3 +414,40 @@ def test_no_published_comparison_gives_a_count_away() -> None:
             attacked += 1
             assert pinned(view) == [], view
     assert attacked >= 10, attacked  # the example has enough large cohorts to attack
+
+
+# --------------------------------------------------------------------------------- HTML page
+
+
+def test_html_page_holds_the_jsons_numbers_escapes_input_and_fetches_nothing(
+    tmp_path: Path,
+) -> None:
+    from test_html import HOSTILE, Page
+
+    hostile = [(*row, HOSTILE if row[0] % 2 else "Nursing") for row in STAFF]
+    staff = write_rows(tmp_path / "staff.csv", (*HEADER, "Staff Group"), hostile)
+    training = write_rows(tmp_path / "training.csv", TRAINING_HEADER, TRAINING)
+    args = ["-q", "progression", str(staff), "-t", str(training), "--by", "Staff Group"]
+    runner = CliRunner()
+    assert runner.invoke(cli, [*args, "-o", str(tmp_path / "p.html")]).exit_code == 0
+    doc = json.loads(runner.invoke(cli, [*args, "-f", "json"]).stdout)
+    text = (tmp_path / "p.html").read_text(encoding="utf-8")
+    page = Page(text)
+    assert "<script" not in text and "&lt;script&gt;" in text
+    assert re.findall(r"https?:", text) == [] and "default-src 'none'" in text
+    assert sum(1 for tag, _ in page.tags if tag == "svg") == 3  # progression, ratios, senior
+    ratios = page.table("Relative likelihood, White ÷ BME (95% CI)")
+    overall = [r for r in doc["results"] if r["Staff Group"] is None and r["group"] == "White"]
+    shown = [r for r in ratios if r["Staff Group"] == "All staff"]
+    assert len(shown) == len(overall) == 3
+    for cells, row in zip(shown, overall, strict=True):
+        expected = (row["retention_ratio"], row["retention_ci_low"], row["retention_ci_high"])
+        assert cells["Retention"] == "{} ({}–{})".format(*(half_up(v) for v in expected))
+    assert {r["Staff Group"] for r in ratios} == {"All staff", HOSTILE, "Nursing"}
+    assert "The CPD effect is the progression rate" in page.all_text
+
+
+def half_up(value: float) -> str:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return str(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))

@@ -41,7 +41,8 @@ class Page:
 
 PAGES: dict[str, Page] = {
     "compute": Page("compute.html.j2", "wres4.output.html_compute:context"),
-    "funnel": Page("funnel.html.j2", "wres4.output.html_funnel:context"),
+    "funnel": Page("sections.html.j2", "wres4.output.html_funnel:context"),
+    "progression": Page("sections.html.j2", "wres4.output.html_progression:context"),
 }
 
 
@@ -134,6 +135,34 @@ def findings_table(findings: Sequence[Finding]) -> Table:
     ]
     heads = ["Severity", "Finding", "Count", "File", "Column", "Rows", "Values seen"]
     return Table("Data-quality findings", heads, rows, text=frozenset({1, 3, 4, 5, 6}))
+
+
+def number(value: Any) -> float | None:
+    """A cell's value for a chart: None for a blank or a count shown as ``*``."""
+    from wres4.output.terminal import is_missing
+
+    return None if is_missing(value) or isinstance(value, str) else float(value)
+
+
+def group_name(report: Any, group: Any) -> str:
+    """A group as the page names it: the run's BME label for "BME"."""
+    return str(report.meta["groups"]["bme"]) if group == "BME" else str(group)
+
+
+def common(report: Any) -> dict[str, Any]:
+    """What every page shows besides its own sections: the date, data quality, settings,
+    inputs, versions and the disclosure notice."""
+    from wres4.output.terminal import DISCLOSURE_NOTE
+
+    meta = report.meta
+    return {
+        "produced": produced(),
+        "findings": findings_table(report.findings),
+        "settings": settings_table(meta["settings"]),
+        "inputs": inputs_table(meta),
+        "versions": versions(),
+        "disclosure": DISCLOSURE_NOTE if "disclosure" in meta else None,
+    }
 
 
 def _sentence(message: str) -> str:

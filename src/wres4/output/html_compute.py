@@ -12,15 +12,7 @@ from typing import Any
 
 from wres4.indicator.result import Result, row_dicts
 from wres4.output import charts
-from wres4.output.html import (
-    Table,
-    about_table,
-    findings_table,
-    inputs_table,
-    produced,
-    settings_table,
-    versions,
-)
+from wres4.output.html import Table, about_table, common, number
 from wres4.output.terminal import (
     DISCLOSURE_NOTE,
     fmt_count,
@@ -61,7 +53,7 @@ def context(result: Result) -> dict[str, Any]:
     return {
         "title": TITLE,
         "subtitle": _span(periods),
-        "produced": produced(),
+        **common(result),
         "headline": headline(result, overall, level),
         "direction": direction,
         "trend_chart": charts.ratio_trend(
@@ -76,7 +68,7 @@ def context(result: Result) -> dict[str, Any]:
             [
                 charts.Series(
                     name,
-                    [_number(row[f"{prefix}_likelihood"]) for row in overall],
+                    [number(row[f"{prefix}_likelihood"]) for row in overall],
                     [fmt_pct(row[f"{prefix}_likelihood"], published) for row in overall],
                 )
                 for prefix, name in (("white", "White"), ("bme", bme))
@@ -89,12 +81,7 @@ def context(result: Result) -> dict[str, Any]:
         "notes": notes,
         "breakdowns": breakdowns(result, level),
         "unknown": unknown_table(result, overall),
-        "findings": findings_table(result.findings),
         "method": method(result),
-        "settings": settings_table(meta["settings"]),
-        "inputs": inputs_table(meta),
-        "versions": versions(),
-        "disclosure": DISCLOSURE_NOTE if published else None,
     }
 
 
@@ -239,19 +226,15 @@ def _point(
     value = row.get("relative_likelihood")
     return charts.Point(
         label=str(row["period"]) if label is None else label,
-        value=_number(value),
-        low=_number(row.get("ci_low")),
-        high=_number(row.get("ci_high")),
+        value=number(value),
+        low=number(row.get("ci_low")),
+        high=number(row.get("ci_high")),
         text=(
             fmt_ratio(value, published)
             if not is_missing(value) and label is None
             else ratio_cell(row, bme, published).removesuffix(" *")
         ),
     )
-
-
-def _number(value: Any) -> float | None:
-    return None if is_missing(value) or isinstance(value, str) else float(value)
 
 
 def _span(periods: list[str]) -> str:

@@ -12,16 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from wres4.output import charts
 from wres4.output import funnel as view
-from wres4.output.html import (
-    Table,
-    about_table,
-    findings_table,
-    inputs_table,
-    produced,
-    settings_table,
-    versions,
-)
-from wres4.output.terminal import DISCLOSURE_NOTE, fmt_pct, is_missing
+from wres4.output.html import Table, about_table, common, group_name, number
+from wres4.output.terminal import DISCLOSURE_NOTE, fmt_pct
 
 if TYPE_CHECKING:
     from wres4.funnel.model import FunnelResult
@@ -36,7 +28,7 @@ STAGE_RATES = (
 
 
 def context(result: FunnelResult) -> dict[str, Any]:
-    """What funnel.html.j2 draws."""
+    """What sections.html.j2 draws."""
     meta = result.meta
     sections = result.sections()
     absent = meta.get("absent_sections", {})
@@ -63,15 +55,10 @@ def context(result: FunnelResult) -> dict[str, Any]:
     return {
         "title": TITLE,
         "subtitle": f"Periods {span}, by {per}." if periods else "",
-        "produced": produced(),
+        **common(result),
         "direction": meta["direction"],
         "parts": parts,
-        "findings": findings_table(result.findings),
         "method": method(result),
-        "settings": settings_table(meta["settings"]),
-        "inputs": inputs_table(meta),
-        "versions": versions(),
-        "disclosure": DISCLOSURE_NOTE if "disclosure" in meta else None,
     }
 
 
@@ -102,8 +89,8 @@ def stages_chart(result: FunnelResult, rows: list[dict[str, Any]]) -> Any:
                 [f"{label}\n{of}" for _, label, of in rates],
                 [
                     charts.Series(
-                        _group(result, row["group"]),
-                        [_number(row[rate]) for rate, _, _ in rates],
+                        group_name(result, row["group"]),
+                        [number(row[rate]) for rate, _, _ in rates],
                         [fmt_pct(row[rate], published) for rate, _, _ in rates],
                     )
                     for row in mine
@@ -119,9 +106,9 @@ def likelihood_chart(result: FunnelResult, rows: list[dict[str, Any]]) -> Any:
     points = [
         charts.Point(
             f"{row['period']} {row['stage']}",
-            _number(row["relative_likelihood"]),
-            _number(row.get("ci_low")),
-            _number(row.get("ci_high")),
+            number(row["relative_likelihood"]),
+            number(row.get("ci_low")),
+            number(row.get("ci_high")),
             view.human(result, "relative_likelihood", row) or "not calculable",
         )
         for row in rows
@@ -146,8 +133,8 @@ def declines_chart(result: FunnelResult, rows: list[dict[str, Any]]) -> Any:
         share = {(str(r["group"]), str(r["reason"])): r["share"] for r in mine}
         series = [
             charts.Series(
-                _group(result, group),
-                [_number(share.get((group, reason))) for reason in reasons],
+                group_name(result, group),
+                [number(share.get((group, reason))) for reason in reasons],
                 [fmt_pct(share.get((group, reason)), published) for reason in reasons],
             )
             for group in groups
@@ -170,7 +157,7 @@ def representation_chart(result: FunnelResult, rows: list[dict[str, Any]]) -> An
         series = [
             charts.Series(
                 label,
-                [_number(r[column]) for r in mine],
+                [number(r[column]) for r in mine],
                 [fmt_pct(r[column], published) for r in mine],
             )
             for column, label in (
@@ -178,7 +165,7 @@ def representation_chart(result: FunnelResult, rows: list[dict[str, Any]]) -> An
                 ("share_of_workforce", "Share of the workforce"),
             )
         ]
-        panels.append(charts.Panel(period, [_group(result, r["group"]) for r in mine], series))
+        panels.append(charts.Panel(period, [group_name(result, r["group"]) for r in mine], series))
     return charts.bars(
         panels,
         prefix="represent",
@@ -240,13 +227,5 @@ def _bme(result: FunnelResult) -> str:
     return str(result.meta["groups"]["bme"])
 
 
-def _group(result: FunnelResult, group: Any) -> str:
-    return _bme(result) if group == "BME" else str(group)
-
-
 def _periods(rows: list[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(str(r["period"]) for r in rows))
-
-
-def _number(value: Any) -> float | None:
-    return None if is_missing(value) or isinstance(value, str) else float(value)

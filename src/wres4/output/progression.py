@@ -98,7 +98,8 @@ def _count_rate(count: Any, rate: Any, published: bool) -> str:
     return f"{shown} ({fmt_pct(rate, published)})" if not is_missing(rate) else shown
 
 
-def _ratio(row: dict[str, Any], name: str, published: bool) -> str:
+def ratio_text(row: dict[str, Any], name: str, published: bool) -> str:
+    """A comparison's ratio as people read it: "0.93 (0.83–1.09)", "not calculable (≥ 0.5)"."""
     value, low, high = (row.get(f"{name}_{s}") for s in ("ratio", "ci_low", "ci_high"))
     flags = str(row.get("flags") or "").split(";")
     if is_missing(value):
@@ -178,9 +179,9 @@ def views(result: ProgressionResult, sections: list[str]) -> list[View]:
                 *_breakdown(r, by),
                 _span(r),
                 CPD_NAMES[r["cpd"]],
-                _ratio(r, "retention", published),
+                ratio_text(r, "retention", published),
                 _p(r, "retention", published, confidence),
-                _ratio(r, "progression", published),
+                ratio_text(r, "progression", published),
                 _p(r, "progression", published, confidence),
             ]
             for r in pairs
@@ -195,7 +196,7 @@ def views(result: ProgressionResult, sections: list[str]) -> list[View]:
                     *_breakdown(r, by),
                     _span(r),
                     _group(result, r["group"]),
-                    _ratio(r, "cpd_effect", published),
+                    ratio_text(r, "cpd_effect", published),
                     _p(r, "cpd_effect", published, confidence),
                 ]
                 for r in effects

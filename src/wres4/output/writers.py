@@ -114,8 +114,9 @@ KINDS: dict[str, Kind] = {
                 ),
                 "xlsx": Writer("file", "wres4.output.progression:write_workbook"),
                 "parquet": Writer("file", "wres4.output.progression:write_parquet"),
+                "html": Writer("text", "wres4.output.html:render_html", ("progression",)),
             },
-            whole=frozenset({"json", "xlsx"}),
+            whole=frozenset({"json", "xlsx", "html"}),
             hint="csv, json or xlsx",
         ),
         Kind(
