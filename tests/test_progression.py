@@ -444,7 +444,7 @@ def test_html_page_holds_the_jsons_numbers_escapes_input_and_fetches_nothing(
         expected = (row["retention_ratio"], row["retention_ci_low"], row["retention_ci_high"])
         assert cells["Retention"] == "{} ({}–{})".format(*(half_up(v) for v in expected))
     assert {r["Staff Group"] for r in ratios} == {"All staff", HOSTILE, "Nursing"}
-    assert "The CPD effect is the progression rate" in page.all_text
+    assert "A CPD effect above 1.00 means that, within the group" in page.all_text
 
 
 def half_up(value: float) -> str:

@@ -24,6 +24,7 @@ from wres4.output.terminal import (
     is_missing,
 )
 from wres4.periods import period_name
+from wres4.progression.model import EFFECT_NOTE
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -201,7 +202,7 @@ def views(result: ProgressionResult, sections: list[str]) -> list[View]:
                 ]
                 for r in effects
             ]
-            out.append(View(TITLES["effect"], heads, cells, "", len(by) + 2))
+            out.append(View(TITLES["effect"], heads, cells, EFFECT_NOTE, len(by) + 2))
     if "senior" in sections:
         heads = [*by, "Year", "Group", "Staff", "Banded", "Senior (% of banded)"]
         heads += ["Share of senior staff", "Change since first year"]

@@ -59,10 +59,13 @@ DEFINITION = (
 
 DIRECTION = (
     "A relative likelihood above 1.00 means White staff are more likely than {bme} staff to "
-    "stay (retention: still in post at the next snapshot) or to move up (progression: a higher "
-    "band at the next snapshot, among staff banded at both); 1.00 means equal; below 1.00 "
-    "means {bme} staff are more likely. The CPD effect is the progression rate of those who "
-    "accessed CPD over those who did not, within one group."
+    "stay (retention: in post again at the next snapshot) or to move up (progression: on a "
+    "higher band at the next snapshot, among staff banded at both); 1.00 means equal; below "
+    "1.00 means {bme} staff are more likely."
+)
+EFFECT_NOTE = (
+    "A CPD effect above 1.00 means that, within the group, those who accessed CPD were more "
+    "likely to move up a band than those who did not; 1.00 means equal."
 )
 
 
