@@ -48,6 +48,7 @@ NOTES = {
     "bank_excluded",
     "unbanded",
     "band_down",
+    "group_changed",
     "snapshot_gap",
     "mixed_date_formats",
     "column_choice",

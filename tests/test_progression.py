@@ -8,6 +8,7 @@ them and in ``EXPECTED``.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import re
@@ -167,8 +168,51 @@ def test_findings_report_unbanded_demoted_and_changed_group(result: Any) -> None
     assert found["unbanded"].count == 1  # p6 at 2023
     assert ("Medical", 1) in found["unbanded"].values
     assert found["band_down"].count == 1  # p2
-    assert found["ethnicity_changed"].count == 1  # p10
+    assert found["group_changed"].count == 1  # p10
+    assert found["group_changed"].values == (("White to BME", 1),)
+    assert "ethnicity_changed" not in found  # the indicator's note, which leaves Unknown out
     assert "snapshot_gap" not in found
+
+
+def test_a_move_to_or_from_unknown_is_a_changed_group(tmp_path: Path) -> None:
+    staff = write_rows(
+        tmp_path / "staff.csv",
+        HEADER,
+        [
+            (1, W, Y1, "Permanent", "Band 5"),
+            (1, U, Y2, "Permanent", "Band 5"),
+            (2, U, Y1, "Permanent", "Band 5"),
+            (2, B, Y2, "Permanent", "Band 5"),
+            (3, B, Y1, "Permanent", "Band 5"),
+            (3, B, Y2, "Permanent", "Band 5"),
+        ],
+    )
+    found = {f.code: f for f in progression([staff]).findings}
+    assert found["group_changed"].count == 2
+    assert dict(found["group_changed"].values) == {"White to Unknown": 1, "Unknown to BME": 1}
+
+
+def test_a_breakdown_by_band_is_by_each_persons_band(tmp_path: Path) -> None:
+    staff = write_rows(
+        tmp_path / "staff.csv",
+        HEADER,
+        [
+            (1, W, Y1, "Bank", "VSM"),  # a bank row is not their band
+            (1, W, Y1, "Permanent", "AfC Band 5"),
+            (1, W, Y2, "Permanent", "Band 6"),
+            (2, B, Y1, "Permanent", "Band 5"),
+            (2, B, Y2, "Permanent", "Band 5"),
+            (3, B, Y1, "Permanent", "Medical"),
+            (3, B, Y2, "Permanent", "Medical"),
+        ],
+    )
+    for by in ("pay_band", "Pay Band"):
+        rows = progression([staff], by=[by]).sections()["results"]
+        counts = {(r[by], r["group"]): (r["in_post"], r["progressed"]) for r in rows if r[by]}
+        assert counts[("Band 5", "White")] == (1, 1)
+        assert counts[("Band 5", "BME")] == (1, 0)
+        assert counts[("Unbanded", "BME")] == (1, 0)
+        assert {r[by] for r in rows} == {None, "Band 5", "Unbanded"}
 
 
 def test_without_training_every_cohort_is_all(files: tuple[Path, Path]) -> None:
@@ -188,20 +232,31 @@ def test_breakdown_rows_follow_the_overall_rows(files: tuple[Path, Path]) -> Non
     assert next((r["group"], r["in_post"], r["retained"]) for r in fixed) == ("White", 1, 0)
 
 
-def test_one_snapshot_is_a_clear_error(tmp_path: Path) -> None:
+def test_one_snapshot_is_a_clear_error(tmp_path: Path, files: tuple[Path, Path]) -> None:
     staff = write_rows(tmp_path / "staff.csv", HEADER, [r for r in STAFF if r[2] == Y1])
     with pytest.raises(DataError, match="one snapshot only: 2022/23 \\(2023-03-31\\)"):
+        progression([staff])
+    with pytest.raises(DataError, match="--as-at picks one snapshot: leave it out"):
+        progression([files[0]], as_at=dt.date(2024, 3, 31))
+    banks = [(*r[:3], "Bank", r[4]) if r[2] == Y1 else r for r in STAFF]
+    staff = write_rows(tmp_path / "bank.csv", HEADER, banks)
+    with pytest.raises(
+        DataError, match="at one of its snapshots only: 2023/24 \\(2024-03-31\\)\\. "
+    ):
         progression([staff])
 
 
 def test_band_names_are_read_loosely() -> None:
     order = BandOrder.of(Settings())
     values = ["Band 8 - Range A", "8A", "AfC Band 8a", "Band 05", "VSM", "Very Senior Manager"]
-    ranks = order.ranks([*values, "Medical", "", None, "Band 8", "Consultant"])
+    values += ["NHS|AfC|Band 5", "Review Body Band 5", "Band 5 (Nursing)"]
+    unbanded = ["Medical", "", None, "Band 8", "Consultant", "Grade 5", "Senior Manager"]
+    ranks = order.ranks([*values, *unbanded])
     assert ranks[:3] == [BAND_ORDER.index("Band 8a")] * 3
     assert ranks[3] == BAND_ORDER.index("Band 5")
     assert ranks[4] == ranks[5] == BAND_ORDER.index("VSM")
-    assert ranks[6:] == [-1] * 5
+    assert ranks[6:9] == [BAND_ORDER.index("Band 5")] * 3
+    assert ranks[9:] == [-1] * len(unbanded)
     assert band_key("Band 8 - Range B") == "8b"
 
 
@@ -224,7 +279,10 @@ def test_local_grades_from_the_config_file(tmp_path: Path) -> None:
         ],
     )
     config = tmp_path / "wres4.toml"
-    config.write_text('[progression]\nband_order = ["A", "B"]\nsenior_band = "B"\n')
+    # a local grade is no band until the config says so; then it is matched loosely
+    config.write_text(
+        '[progression]\nband_order = ["Grade A", "grade b"]\nsenior_band = "Grade B"\n'
+    )
     out = CliRunner().invoke(
         cli, ["--config", str(config), "progression", str(staff), "-f", "json", "-q"]
     )

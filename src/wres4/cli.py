@@ -443,7 +443,11 @@ def funnel(
 
 @cli.command(epilog=PROGRESSION_EPILOG)
 @extract_arguments
-@click.option("--by", multiple=True, help="Break down by a staff column at the first snapshot.")
+@click.option(
+    "--by",
+    multiple=True,
+    help="Break down by a staff column, as at each cohort's snapshot (repeatable).",
+)
 @window_options
 @stats_options
 @disclosure_option

@@ -112,6 +112,11 @@ class Code(StrEnum):
         "people in post with no Agenda for Change band: in retention, not in progression",
     )
     BAND_DOWN = "band_down", NOTE, "people on a lower band at the next snapshot"
+    GROUP_CHANGED = (
+        "group_changed",
+        NOTE,
+        "people in a cohort whose ethnic group is another at the next snapshot",
+    )
     SNAPSHOT_GAP = (
         "snapshot_gap",
         NOTE,

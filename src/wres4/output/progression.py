@@ -205,7 +205,7 @@ def views(result: ProgressionResult, sections: list[str]) -> list[View]:
             out.append(View(TITLES["effect"], heads, cells, EFFECT_NOTE, len(by) + 2))
     if "senior" in sections:
         heads = [*by, "Year", "Group", "Staff", "Banded", "Senior (% of banded)"]
-        heads += ["Share of senior staff", "Change since first year"]
+        heads += ["Share of senior staff", "Share: change since first year"]
         cells = [
             [
                 *_breakdown(r, by),

@@ -18,14 +18,18 @@ from wres4.settings import Settings
 UNBANDED = -1  # the rank of a value that is not a band
 
 # Words that only say "this is a band": dropped before the band itself is read.
-_FILLER = frozenset({"agenda", "for", "change", "afc", "band", "pay", "range", "grade"})
+# ("NHS|AfC|Band 5" and "Review Body Band 5" are ways ESR writes Band 5.)
+_FILLER = frozenset({"agenda", "for", "change", "afc", "band", "pay", "range", "nhs", "review"})
+_FILLER |= {"body"}
 _WORDS = re.compile(r"[0-9]+|[a-z]+")
-_ALIASES = {"veryseniormanager": "vsm", "verysenior": "vsm", "seniormanager": "vsm"}
+_NOTE = re.compile(r"\([^)]*\)")  # "Band 5 (Nursing)": a note, not part of the band
+_ALIASES = {"veryseniormanager": "vsm"}
 
 
 def band_key(value: object) -> str:
     """The normalised form a band is known by: "Band 8 - Range A" -> "8a", "VSM" -> "vsm"."""
-    words = [w for w in _WORDS.findall(str(value).casefold()) if w not in _FILLER]
+    text = _NOTE.sub(" ", str(value).casefold())
+    words = [w for w in _WORDS.findall(text) if w not in _FILLER]
     key = "".join((w.lstrip("0") or "0") if w.isdigit() else w for w in words)
     return _ALIASES.get(key, key)
 
@@ -59,7 +63,7 @@ class BandOrder:
         return out
 
     def name(self, rank: int) -> str:
-        return self.order[rank] if rank >= 0 else "unbanded"
+        return self.order[rank] if rank >= 0 else "Unbanded"
 
 
 def check_order(order: Sequence[str], unbanded: Sequence[str], senior: str) -> str | None:
@@ -74,7 +78,7 @@ def check_order(order: Sequence[str], unbanded: Sequence[str], senior: str) -> s
             return f"'{label}' is listed twice (bands are matched ignoring case and spaces)."
     if band_key(senior) not in keys:
         return f"senior_band '{senior}' is not one of the bands in band_order."
-    clash = sorted({band_key(v) for v in unbanded} & set(keys))
+    clash = [v for v in unbanded if band_key(v) in keys]
     if clash:
         return f"'{clash[0]}' is both a band and listed as unbanded."
     return None

@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from wres4.errors import ColumnError, DataError
 from wres4.findings import EXAMPLES, Code, Finding
+from wres4.inputs.columns import ROLE_ALIASES, header_key
 from wres4.inputs.readers import check_sheet, describe_inputs, hash_files, input_items, open_source
 from wres4.periods import period_name
 from wres4.progression.bands import BandOrder
@@ -30,6 +32,9 @@ if TYPE_CHECKING:
     from wres4.inputs.source import Inputs
 
 __all__ = ["progression"]
+
+# A breakdown by any of these is a breakdown by each person's band (method.md: Bands).
+BAND_HEADERS = frozenset(header_key(h) for h in ("pay_band", *ROLE_ALIASES["pay_band"]))
 
 
 def progression(
@@ -89,23 +94,36 @@ def progression(
     counted = people[~people["bank_only"]]
     staffed = sorted(int(y) for y in counted["year"].unique())
     if len(staffed) < 2:
-        only = ", ".join(f"{period_name(y)} ({d.isoformat()})" for y, d in snapshots.items())
+        only = ", ".join(f"{period_name(y)} ({snapshots[y].isoformat()})" for y in staffed)
         which = (
             f"one snapshot only: {only}"
             if len(snapshots) < 2
-            else f"staff in the headcount (bank-only excluded) at one of its snapshots only: {only}"
+            else "staff in the headcount (bank-only excluded) at one of its snapshots only: " + only
+        )
+        hint = (
+            " --as-at picks one snapshot: leave it out to follow staff across them."
+            if as_at is not None
+            else " Give staff extracts for two or more years (several files, or one file with "
+            "a snapshot date column)."
         )
         raise DataError(
             f"{source.names[0]}: progression follows staff from one snapshot to the next, and "
-            f"the extract has {which}. Give staff extracts for two or more years (several "
-            "files, or one file with a snapshot date column)."
+            f"the extract has {which}.{hint}"
         )
+    # The person's band, not the text of one of their rows, is what a breakdown by band means.
+    bands = [d for d in by if header_key(d) in BAND_HEADERS]
+    if bands:
+        names = [order.name(int(r)) for r in counted["band"].to_numpy()]
+        counted = counted.assign(**dict.fromkeys(bands, names))
     with_cpd = "accessed" in counted.columns
     followed = cohorts.follow(counted)
     results = tables.results_table(cohorts.cohort_counts(followed, by, with_cpd), by, settings)
     senior = tables.senior_table(
         cohorts.senior_counts(counted, by, order.senior_rank()), by, snapshots
     )
+    # The indicator's note of changed groups leaves Unknown out and is not about cohorts.
+    findings = [f for f in findings if f.code != Code.ETHNICITY_CHANGED]
+    findings += group_findings(followed, counted, source)
     findings += band_findings(counted, followed, roster.unbanded_values, source, order)
     findings += gap_findings(snapshots)
     meta = _meta(
@@ -150,14 +168,18 @@ def band_findings(
         per_year = unbanded.groupby("year").size()
         years = zip(per_year.index.tolist(), per_year.tolist(), strict=True)
         listing = ", ".join(f"{n:,} in {period_name(int(y))}" for y, n in years)
-        top = ", ".join(repr(clip(v)) for v, _ in unbanded_values.most_common(3))
+        top = ", ".join(
+            repr(clip(v)) if v.strip() else "(blank)" for v, _ in unbanded_values.most_common(3)
+        )
+        people = int(unbanded["pos"].nunique())
         out.append(
             Code.UNBANDED.finding(
-                f"people in post with no Agenda for Change band: {listing}"
-                f"{f' (values such as {top})' if top else ''}; they count in retention but "
+                f"{count_people(people, 'have')} no Agenda for Change band at one snapshot or "
+                f"more ({listing}){f'; values such as {top}' if top else ''}; they count in "
+                "retention but "
                 "not in progression or the senior shares. A local grade that is a band can be "
                 "added to band_order under [progression] in wres4.toml",
-                int(unbanded["pos"].nunique()),
+                people,
                 file=where,
                 values=tuple((clip(v, 200), n) for v, n in unbanded_values.most_common(EXAMPLES)),
             )
@@ -184,13 +206,40 @@ def band_findings(
     return out
 
 
+def group_findings(followed: pd.DataFrame, counted: pd.DataFrame, source: Any) -> list[Finding]:
+    """Cohort members whose group (White, BME or Unknown) is another at the next snapshot."""
+    from wres4.settings import GROUPS
+
+    where = source.names[0] if len(source.paths) == 1 else source.label
+    later = counted.set_index(["year", "pos"])["group"]
+    stayed = followed[followed["retained"]]
+    then = later.reindex(list(zip(stayed["to_year"], stayed["pos"], strict=True))).to_numpy()
+    moved = stayed[stayed["group"].to_numpy() != then]
+    if moved.empty:
+        return []
+    pairs = zip(
+        moved["group"].tolist(), then[stayed["group"].to_numpy() != then].tolist(), strict=True
+    )
+    tally = Counter(f"{GROUPS[int(a)]} to {GROUPS[int(b)]}" for a, b in pairs)
+    shown = ", ".join(f"{n:,} {move}" for move, n in tally.most_common())
+    return [
+        Code.GROUP_CHANGED.finding(
+            f"{count_people(len(moved), 'have')} another ethnic group at the next snapshot "
+            f"({shown}); each counts in their group at the cohort's snapshot",
+            len(moved),
+            file=where,
+            values=tuple(tally.most_common()),
+        )
+    ]
+
+
 def gap_findings(snapshots: dict[int, dt.date]) -> list[Finding]:
     """Cohorts followed across more than one year, where a year's snapshot is missing."""
     years = sorted(snapshots)
     gaps = [(a, b) for a, b in itertools.pairwise(years) if b - a > 1]
     if not gaps:
         return []
-    listing = ", ".join(f"{period_name(a)} to {period_name(b)}" for a, b in gaps)
+    listing = ", ".join(f"{period_name(a)} and {period_name(b)}" for a, b in gaps)
     return [
         Code.SNAPSHOT_GAP.finding(
             f"no snapshot between {listing}: those cohorts are followed to the next snapshot "
