@@ -11,8 +11,11 @@ Engines (``--engines``, default every one the files suit):
 - ``duckdb-plain``: the query an analyst writes for clean extracts (``generate.py --clean``:
   ESR codes, ISO dates), counts only (benchmarks/peers.py);
 - ``duckdb-job``: the whole job a complete tool does: the counts query (plain on clean
-  extracts, the project's otherwise), the SHA-256 of both inputs in a thread beside it, and
-  the relative likelihood with its Koopman interval, score and Fisher p-values;
+  extracts, the project's otherwise), the SHA-256 of both inputs, and the relative
+  likelihood with its Koopman interval, score and Fisher p-values from statsmodels and scipy
+  (hashing and imports in threads beside the query);
+- ``duckdb-lean``: the same whole job with the statistics written in ``math`` and numpy, so
+  no scipy import: the cheapest whole job;
 - ``polars``: the plain rules as a Polars lazy query (``scan_csv``); clean extracts only.
 
 Each engine runs in its own subprocess, alternating wres4, DuckDB, ..., wres4, DuckDB, ...;
@@ -45,7 +48,7 @@ COUNT_KEYS = (
     "unknown_headcount",
     "unknown_accessed",
 )
-ENGINES = ("wres4", "duckdb-job", "duckdb-plain", "polars", "duckdb")
+ENGINES = ("wres4", "duckdb-job", "duckdb-lean", "duckdb-plain", "polars", "duckdb")
 CLEAN_ONLY = ("duckdb-plain", "polars")
 Counts = dict[int, dict[str, int]]
 
@@ -294,8 +297,9 @@ def child(engine: str, staff: Path, training: Path, out: Path, clean: bool) -> i
         result: dict[str, Any] = {"results": rules()}
     elif engine == "duckdb-plain":
         result = {"results": plain()}
-    elif engine == "duckdb-job":
-        result = peers.whole_job(plain if clean else rules, staff, training)
+    elif engine in ("duckdb-job", "duckdb-lean"):
+        lean = engine == "duckdb-lean"
+        result = peers.whole_job(plain if clean else rules, staff, training, lean=lean)
     elif engine == "polars":
         result = {"results": peers.polars_counts(staff, training)}
     else:

@@ -5,9 +5,12 @@
   for ids and dates, lists of the type and status words.
 - ``plain_polars``: the same rules as a Polars lazy query (``scan_csv``).
 - ``whole_job``: what a complete tool does besides counting: the SHA-256 of each input file
-  (read in a thread beside the query, as wres4 does) and, from the counts, the relative
-  likelihood with its Koopman score interval, the score-test p-value and Fisher's exact
-  p-value. The statistics use only ``math`` and numpy, so the peer pays no scipy import.
+  and, from the counts, the relative likelihood with its Koopman score interval, the
+  score-test p-value and Fisher's exact p-value, from the libraries an analyst would call
+  (statsmodels' ``confint_proportions_2indep`` and ``test_proportions_2indep``, scipy's
+  ``fisher_exact``). The hashing and the imports run in threads beside the query, as wres4
+  does. ``lean=True`` computes the same statistics with ``math`` and numpy only (no scipy
+  import): the cheapest whole job there is.
 
 The rules are those of method.md (Groups to Accessed) for the files ``generate.py`` writes;
 every count is checked against ``truth.json`` by ``compare.py``.
@@ -298,10 +301,54 @@ def statistics(rows: list[dict[str, int]]) -> list[dict[str, Any]]:
     return out
 
 
-def whole_job(count: Any, staff: Path, training: Path) -> dict[str, Any]:
-    """Hash the inputs beside ``count()``, then the statistics from its counts."""
+def library_statistics(rows: list[dict[str, int]]) -> list[dict[str, Any]]:
+    """The same statistics from statsmodels and scipy, as wres4 computes them."""
+    from scipy.stats import fisher_exact
+    from statsmodels.stats.proportion import (
+        confint_proportions_2indep,
+        test_proportions_2indep,
+    )
+
+    out = []
+    for r in rows:
+        a, n1 = r["white_accessed"], r["white_headcount"]
+        c, n2 = r["bme_accessed"], r["bme_headcount"]
+        ratio = (a * n2) / (c * n1) if n1 and n2 and c else None
+        low = high = p = None
+        if ratio is not None:
+            options = {"compare": "ratio", "method": "score", "correction": False}
+            low, high = (float(x) for x in confint_proportions_2indep(a, n1, c, n2, **options))
+            p = float(test_proportions_2indep(a, n1, c, n2, **options).pvalue)
+        exact = float(fisher_exact([[a, n1 - a], [c, n2 - c]]).pvalue) if n1 and n2 else None
+        out.append(
+            {
+                **r,
+                "relative_likelihood": ratio,
+                "ci_low": low,
+                "ci_high": high,
+                "p_value": p,
+                "p_exact": exact,
+            }
+        )
+    return out
+
+
+def _import_statistics() -> None:
+    import scipy.stats  # noqa: F401
+    import statsmodels.stats.proportion  # noqa: F401
+
+
+def whole_job(count: Any, staff: Path, training: Path, *, lean: bool = False) -> dict[str, Any]:
+    """Hash the inputs (and import the statistics libraries) beside ``count()``, then the
+    statistics from its counts."""
     hashing = Hashing([staff, training])
     hashing.start()
+    loading = threading.Thread(target=_import_statistics, daemon=True)
+    if not lean:
+        loading.start()
     rows = count()
     hashing.join()
-    return {"results": statistics(rows), "inputs": hashing.digests}
+    if not lean:
+        loading.join()
+    results = statistics(rows) if lean else library_statistics(rows)
+    return {"results": results, "inputs": hashing.digests}
