@@ -45,8 +45,8 @@ STAFF_ROLES = ("person_id", "ethnicity", "snapshot", "year", "bank")
 TRAINING_ROLES = ("person_id", "type", "mandatory", "course", "status", "date")
 AGGREGATE_ROLES = ("year", "snapshot", "ethnicity", "headcount", "accessed_count")
 # Training tables parsed ahead while the staff side is reduced: about 7 MB each (a 16 MB
-# chunk of CSV), so the read-ahead holds about 60 MB however long the file.
-TRAINING_READ_AHEAD = 8
+# chunk of CSV), so the read-ahead holds about 30 MB however long the file.
+TRAINING_READ_AHEAD = 4
 
 DEFINITION = (
     "WRES indicator 4: relative likelihood of White staff accessing non-mandatory training "
@@ -94,13 +94,34 @@ def compute(
     files += [item for item in [*trained, history] if isinstance(item, (str, os.PathLike))]
     # The statistics libraries take about a second to import: load them, and hash the input
     # files, while the extracts are parsed (pyarrow parses without holding the GIL). Both
-    # start only once the inputs are open, and are joined on every way out of the call.
+    # start only once the inputs are open, and are joined on every way out of the call. The
+    # import waits until the staff side is reduced, so that its ~100 MB do not add to the
+    # staff side's peak; it overlaps the training extract instead.
+    staff_read = threading.Event()
+
+    def preload(stop: Callable[[], bool]) -> None:
+        while not staff_read.wait(0.05):
+            if stop():
+                return
+        preload_statistics()
+
     with (
-        Background(lambda stop: preload_statistics()),
+        Background(preload),
         Background(lambda stop: hash_files(files, stop)) as hashing,
     ):
         return _compute(
-            source, form, trained, history, years, by, as_at, settings, today, progress, hashing
+            source,
+            form,
+            trained,
+            history,
+            years,
+            by,
+            as_at,
+            settings,
+            today,
+            progress,
+            hashing,
+            staff_read,
         )
 
 
@@ -116,10 +137,12 @@ def _compute(
     today: dt.date | None,
     progress: Callable[[str, int], None] | None,
     hashing: Background,
+    staff_read: threading.Event,
 ) -> Result:
     findings: list[Finding] = []
     sources = [source]
     if form == "aggregate":
+        staff_read.set()
         if by:
             raise ColumnError(
                 f"{source.names[0]}: --by needs staff records; aggregate counts have no "
@@ -131,7 +154,7 @@ def _compute(
         bank_excluded: dict[int, int] = {}
     else:
         counts, snapshots, bank_excluded, more, tsource = _count_people(
-            source, form, training, by, as_at, settings, today, progress
+            source, form, training, by, as_at, settings, today, progress, staff_read
         )
         findings.extend(more)
         sources.extend([tsource] if tsource is not None else [])
@@ -156,6 +179,7 @@ def _compute(
         counts = counts[counts["year"].isin(wanted)]
     if counts.empty:
         raise DataError(f"{source.names[0]}: nothing to compute: no reporting year has staff.")
+    staff_read.set()
     table, trend, published = build_table(counts, snapshots, tuple(by), settings)
     inputs = describe_inputs(sources, hashing.result())
     meta = _meta(form, settings, inputs, by, snapshots, bank_excluded, findings, as_at)
@@ -203,6 +227,7 @@ def _count_people(
     settings: Settings,
     today: dt.date | None,
     progress: Callable[[str, int], None] | None,
+    staff_read: threading.Event,
 ) -> tuple[pd.DataFrame, dict[int, dt.date], dict[int, int], list[Finding], Source | None]:
 
     from wres4.indicator.staff import load_staff
@@ -231,6 +256,7 @@ def _count_people(
         staff = load_staff(
             source, columns, settings, as_at=as_at, by=by, today=today, progress=progress
         )
+        staff_read.set()
         findings = list(staff.findings)
         people = staff.people
         if deferred is not None:

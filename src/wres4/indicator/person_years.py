@@ -202,7 +202,7 @@ def _first_rows(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     # int32 where it fits: half the memory of the grid and the per-row arrays.
     small = max(len(years) * people, len(pos)) < (1 << 31)
     kind = np.int32 if small else np.int64
-    cell = year_idx.astype(kind) * kind(people) + pos.astype(kind)
+    cell = year_idx.astype(kind) * people + pos.astype(kind)
     del year_idx
     rows = np.arange(len(cell), dtype=kind)
     earliest = np.full(len(years) * people, len(cell), dtype=kind)

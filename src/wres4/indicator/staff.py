@@ -167,6 +167,7 @@ def load_staff(
     frame["pos"] = codes
     # The rows are all in the frame now: let the parsed text go before the reduction.
     del table, parts, key_parts, keys, codes
+    pa.default_memory_pool().release_unused()
     if not keep.all():
         frame = frame[keep]
     if frame.empty:
