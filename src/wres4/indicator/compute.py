@@ -94,34 +94,13 @@ def compute(
     files += [item for item in [*trained, history] if isinstance(item, (str, os.PathLike))]
     # The statistics libraries take about a second to import: load them, and hash the input
     # files, while the extracts are parsed (pyarrow parses without holding the GIL). Both
-    # start only once the inputs are open, and are joined on every way out of the call. The
-    # import waits until the staff side is reduced, so that its ~100 MB do not add to the
-    # staff side's peak; it overlaps the training extract instead.
-    staff_read = threading.Event()
-
-    def preload(stop: Callable[[], bool]) -> None:
-        while not staff_read.wait(0.05):
-            if stop():
-                return
-        preload_statistics()
-
+    # start only once the inputs are open, and are joined on every way out of the call.
     with (
-        Background(preload),
+        Background(lambda stop: preload_statistics()),
         Background(lambda stop: hash_files(files, stop)) as hashing,
     ):
         return _compute(
-            source,
-            form,
-            trained,
-            history,
-            years,
-            by,
-            as_at,
-            settings,
-            today,
-            progress,
-            hashing,
-            staff_read,
+            source, form, trained, history, years, by, as_at, settings, today, progress, hashing
         )
 
 
@@ -137,12 +116,10 @@ def _compute(
     today: dt.date | None,
     progress: Callable[[str, int], None] | None,
     hashing: Background,
-    staff_read: threading.Event,
 ) -> Result:
     findings: list[Finding] = []
     sources = [source]
     if form == "aggregate":
-        staff_read.set()
         if by:
             raise ColumnError(
                 f"{source.names[0]}: --by needs staff records; aggregate counts have no "
@@ -154,7 +131,7 @@ def _compute(
         bank_excluded: dict[int, int] = {}
     else:
         counts, snapshots, bank_excluded, more, tsource = _count_people(
-            source, form, training, by, as_at, settings, today, progress, staff_read
+            source, form, training, by, as_at, settings, today, progress
         )
         findings.extend(more)
         sources.extend([tsource] if tsource is not None else [])
@@ -179,7 +156,6 @@ def _compute(
         counts = counts[counts["year"].isin(wanted)]
     if counts.empty:
         raise DataError(f"{source.names[0]}: nothing to compute: no reporting year has staff.")
-    staff_read.set()
     table, trend, published = build_table(counts, snapshots, tuple(by), settings)
     inputs = describe_inputs(sources, hashing.result())
     meta = _meta(form, settings, inputs, by, snapshots, bank_excluded, findings, as_at)
@@ -227,7 +203,6 @@ def _count_people(
     settings: Settings,
     today: dt.date | None,
     progress: Callable[[str, int], None] | None,
-    staff_read: threading.Event,
 ) -> tuple[pd.DataFrame, dict[int, dt.date], dict[int, int], list[Finding], Source | None]:
 
     from wres4.indicator.staff import load_staff
@@ -256,7 +231,6 @@ def _count_people(
         staff = load_staff(
             source, columns, settings, as_at=as_at, by=by, today=today, progress=progress
         )
-        staff_read.set()
         findings = list(staff.findings)
         people = staff.people
         if deferred is not None:
