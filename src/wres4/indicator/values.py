@@ -125,9 +125,12 @@ class PersonKeys:
             per_row: np.ndarray = self.of(distinct, assignment=assignment, grow=grow)[idx]
             return per_row
 
-        out = np.full(len(raw), NO_PERSON, dtype=np.int64)
         # Fast path: plain digit ids (the usual ESR employee number) cast straight to int.
         plain = pc.and_(pc.ascii_is_decimal(raw), pc.less_equal(pc.utf8_length(raw), 18))
+        if len(raw) and not raw.null_count and pc.all(plain).as_py():
+            every: np.ndarray = pc.cast(raw, pa.int64()).to_numpy()
+            return every
+        out = np.full(len(raw), NO_PERSON, dtype=np.int64)
         mask = plain.to_numpy(zero_copy_only=False)
         if mask.any():
             out[mask] = pc.cast(pc.filter(raw, plain), pa.int64()).to_numpy()
