@@ -320,6 +320,7 @@ class Engine:
     cpu_seconds: list[float] = field(default_factory=list)
     peak_mb: list[float] = field(default_factory=list)
     counts: Counts | None = None
+    stats: dict[int, dict[str, Any]] | None = None  # the statistics, for engines that give them
     error: str | None = None
 
 
@@ -367,6 +368,16 @@ def _measure(cmd: list[str], env: dict[str, str], log: Path) -> Measured:
 def _read_counts(path: Path) -> Counts:
     results = json.loads(path.read_text(encoding="utf-8"))["results"]
     return {int(r["year"]): {k: int(r[k]) for k in COUNT_KEYS} for r in results}
+
+
+STAT_KEYS = ("relative_likelihood", "ci_low", "ci_high", "p_value", "p_exact")
+
+
+def _read_stats(path: Path) -> dict[int, dict[str, Any]] | None:
+    results = json.loads(path.read_text(encoding="utf-8"))["results"]
+    if not all(k in r for r in results for k in STAT_KEYS):
+        return None
+    return {int(r["year"]): {k: r[k] for k in STAT_KEYS} for r in results}
 
 
 def _read_counts_truth(path: Path) -> Counts:
@@ -475,6 +486,7 @@ def main(argv: list[str] | None = None) -> int:
                     e.error = f"run {run + 1} gave different counts from run 1"
                     continue
                 e.counts = counts
+                e.stats = _read_stats(out)
                 e.seconds.append(m.seconds)
                 e.cpu_seconds.append(m.cpu_seconds)
                 e.peak_mb.append(m.peak_mb)
@@ -497,6 +509,14 @@ def main(argv: list[str] | None = None) -> int:
         for e in done:
             assert e.counts is not None
             problems += _differences(e.name, e.counts, "truth.json", truth)
+    by_name = {e.name: e for e in done}
+    wres4, job = by_name.get("wres4"), by_name.get("duckdb-job")
+    if wres4 is not None and job is not None and wres4.stats and job.stats:
+        # The same libraries on the same counts: the whole job's statistics must match wres4's.
+        same = wres4.stats == job.stats
+        print(f"statistics {'agree' if same else 'DIFFER'} (wres4 == duckdb-job): {STAT_KEYS}")
+        if not same:
+            problems.append(f"statistics differ: wres4 {wres4.stats} != duckdb-job {job.stats}")
     if problems:
         print("counts differ:\n  " + "\n  ".join(problems), file=sys.stderr)
         status = 1
