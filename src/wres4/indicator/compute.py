@@ -487,9 +487,10 @@ class Background(threading.Thread):
 
 
 def preload_statistics() -> None:
+    # Not statsmodels' regression models (with formulaic, about 0.2 s): only a trend over
+    # three or more years needs them, and it imports them itself.
     import pandas  # noqa: F401
     import scipy.stats  # noqa: F401
-    import statsmodels.regression.linear_model
     import statsmodels.stats.proportion  # noqa: F401
 
 
