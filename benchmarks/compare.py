@@ -1,11 +1,26 @@
-"""Time wres4 against one DuckDB SQL query on the same extracts, side by side
+"""Time wres4 against DuckDB and Polars on the same extracts, side by side
 (method.md: Performance).
 
     python benchmarks/compare.py benchmarks/data/300k_5y --runs 5
 
-Each engine runs in its own subprocess, alternating wres4, DuckDB, wres4, DuckDB, ...; wall
-time and the child's own peak RSS (``os.wait4``) are recorded. Both must report the same
-counts per year, and the counts in ``truth.json`` when the directory has one.
+Engines (``--engines``, default every one the files suit):
+
+- ``wres4``: ``python -m wres4 compute STAFF --training TRAINING -f json -o OUT``;
+- ``duckdb``: the project's own DuckDB query, every rule of method.md over messy extracts
+  (header aliases, codes then labels, mixed date formats), counts only;
+- ``duckdb-plain``: the query an analyst writes for clean extracts (``generate.py --clean``:
+  ESR codes, ISO dates), counts only (benchmarks/peers.py);
+- ``duckdb-job``: the whole job a complete tool does: the counts query (plain on clean
+  extracts, the project's otherwise), the SHA-256 of both inputs, and the relative
+  likelihood with its Koopman interval, score and Fisher p-values from statsmodels and scipy
+  (hashing and imports in threads beside the query);
+- ``duckdb-lean``: the same whole job with the statistics written in ``math`` and numpy, so
+  no scipy import: the cheapest whole job;
+- ``polars``: the plain rules as a Polars lazy query (``scan_csv``); clean extracts only.
+
+Each engine runs in its own subprocess, alternating wres4, DuckDB, ..., wres4, DuckDB, ...;
+wall time and the child's own peak RSS (``os.wait4``) are recorded. Every engine must report
+the same counts per year, and the counts in ``truth.json`` when the directory has one.
 
 Exit codes: 0 counts agree; 1 counts differ; 2 an engine failed or cannot read the files.
 """
@@ -33,12 +48,13 @@ COUNT_KEYS = (
     "unknown_headcount",
     "unknown_accessed",
 )
-ENGINES = ("wres4", "duckdb")
+ENGINES = ("wres4", "duckdb-job", "duckdb-lean", "duckdb-plain", "polars", "duckdb")
+CLEAN_ONLY = ("duckdb-plain", "polars")
 Counts = dict[int, dict[str, int]]
 
 # ---------------------------------------------------------------------------------------------
 # The DuckDB side: one SQL query over the raw files. It runs in a child process started as
-# ``compare.py --duckdb-child STAFF TRAINING OUT`` so only duckdb is imported there.
+# ``compare.py --child duckdb STAFF TRAINING OUT`` so only duckdb is imported there.
 # ---------------------------------------------------------------------------------------------
 
 # Header aliases (method.md: Inputs), compared after lower-casing and collapsing spaces.
@@ -267,15 +283,28 @@ ORDER BY year
 """
 
 
-def duckdb_child(staff: Path, training: Path, out: Path) -> int:
-    import duckdb
+def child(engine: str, staff: Path, training: Path, out: Path, clean: bool) -> int:
+    """One peer's run: only what that peer needs is imported here."""
+    import peers
 
-    sql = duckdb_query(staff, training)
-    cursor = duckdb.sql(sql)
-    assert cursor is not None, "a SELECT returns a relation"
-    names = [d[0] for d in cursor.description]
-    rows = [dict(zip(names, (int(v) for v in row), strict=True)) for row in cursor.fetchall()]
-    out.write_text(json.dumps({"results": rows}, indent=2) + "\n", encoding="utf-8")
+    def rules() -> list[dict[str, int]]:
+        return peers.duckdb_counts(duckdb_query(staff, training))
+
+    def plain() -> list[dict[str, int]]:
+        return peers.duckdb_counts(peers.plain_duckdb_query(staff, training))
+
+    if engine == "duckdb":
+        result: dict[str, Any] = {"results": rules()}
+    elif engine == "duckdb-plain":
+        result = {"results": plain()}
+    elif engine in ("duckdb-job", "duckdb-lean"):
+        lean = engine == "duckdb-lean"
+        result = peers.whole_job(plain if clean else rules, staff, training, lean=lean)
+    elif engine == "polars":
+        result = {"results": peers.polars_counts(staff, training)}
+    else:
+        raise SystemExit(f"error: no engine {engine!r}")
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return 0
 
 
@@ -291,6 +320,7 @@ class Engine:
     cpu_seconds: list[float] = field(default_factory=list)
     peak_mb: list[float] = field(default_factory=list)
     counts: Counts | None = None
+    stats: dict[int, dict[str, Any]] | None = None  # the statistics, for engines that give them
     error: str | None = None
 
 
@@ -305,12 +335,13 @@ def _find(directory: Path, stem: str) -> Path:
     return found[0]
 
 
-def _command(engine: str, staff: Path, training: Path, out: Path) -> list[str]:
+def _command(engine: str, staff: Path, training: Path, out: Path, clean: bool) -> list[str]:
     if engine == "wres4":
         wres4 = [sys.executable, "-m", "wres4", "compute", str(staff)]
         return [*wres4, "--training", str(training), "-f", "json", "-o", str(out)]
     here = str(Path(__file__).resolve())
-    return [sys.executable, here, "--duckdb-child", str(staff), str(training), str(out)]
+    flag = ["--clean"] if clean else []
+    return [sys.executable, here, "--child", engine, str(staff), str(training), str(out), *flag]
 
 
 @dataclass(frozen=True)
@@ -339,6 +370,16 @@ def _read_counts(path: Path) -> Counts:
     return {int(r["year"]): {k: int(r[k]) for k in COUNT_KEYS} for r in results}
 
 
+STAT_KEYS = ("relative_likelihood", "ci_low", "ci_high", "p_value", "p_exact")
+
+
+def _read_stats(path: Path) -> dict[int, dict[str, Any]] | None:
+    results = json.loads(path.read_text(encoding="utf-8"))["results"]
+    if not all(k in r for r in results for k in STAT_KEYS):
+        return None
+    return {int(r["year"]): {k: r[k] for k in STAT_KEYS} for r in results}
+
+
 def _read_counts_truth(path: Path) -> Counts:
     years = json.loads(path.read_text(encoding="utf-8"))["years"]
     return {int(r["year"]): {k: int(r[k]) for k in COUNT_KEYS} for r in years}
@@ -365,48 +406,56 @@ def _differences(a_name: str, a: Counts, b_name: str, b: Counts) -> list[str]:
 
 
 def _table(engines: list[Engine], runs: int) -> str:
-    head = f"{'engine':<13}{'median s':>9}{'min s':>8}{'max s':>8}{'cpu s':>8}{'peak MB':>9}"
+    head = f"{'engine':<14}{'median s':>9}{'min s':>8}{'max s':>8}{'cpu s':>8}{'peak MB':>9}"
     lines = [head + "  runs", "-" * (len(head) + 6)]
     for e in engines:
         if e.seconds:
             lines.append(
-                f"{e.name:<13}{statistics.median(e.seconds):>9.2f}{min(e.seconds):>8.2f}"
+                f"{e.name:<14}{statistics.median(e.seconds):>9.2f}{min(e.seconds):>8.2f}"
                 f"{max(e.seconds):>8.2f}{statistics.median(e.cpu_seconds):>8.2f}"
                 f"{max(e.peak_mb):>9.0f}  {len(e.seconds)}/{runs}"
             )
         else:
-            lines.append(f"{e.name:<13}{'failed':>9}")
-    done = [e for e in engines if e.seconds]
-    if len(done) == 2:
-        w, d = done
+            lines.append(f"{e.name:<14}{'failed':>9}")
+    done = {e.name: e for e in engines if e.seconds}
+    w = done.get("wres4")
+    for d in done.values():
+        if w is None or d is w:
+            continue
         wall = statistics.median(w.seconds) / statistics.median(d.seconds)
         cpu = statistics.median(w.cpu_seconds) / statistics.median(d.cpu_seconds)
         memory = max(w.peak_mb) / max(d.peak_mb)
-        lines.append(f"{'wres4/duckdb':<13}{wall:>8.2f}x{'':>16}{cpu:>7.2f}x{memory:>8.2f}x")
+        name = f"wres4/{d.name}"
+        lines.append(f"{name:<22}{wall:>8.2f}x{'':>8}{cpu:>7.2f}x{memory:>8.2f}x")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        description="Time wres4 against one DuckDB SQL query on the same extracts.",
+        description="Time wres4 against DuckDB and Polars queries on the same extracts.",
         epilog="example: python benchmarks/compare.py benchmarks/data/300k_5y --runs 5",
     )
     parser.add_argument("directory", type=Path, help="holds staff.*, training.*, truth.json")
     parser.add_argument("--runs", type=int, default=5, help="runs per engine (default 5)")
     parser.add_argument(
         "--engines",
-        default="wres4,duckdb",
-        help="comma-separated subset of wres4,duckdb (default both)",
+        default=None,
+        help=f"comma-separated subset of {','.join(ENGINES)} (default: all that suit the "
+        "files; duckdb-plain and polars need clean extracts)",
     )
     args = parser.parse_args(argv)
-    names = [n.strip() for n in args.engines.split(",") if n.strip()]
-    if not names or set(names) - set(ENGINES) or args.runs < 1:
-        parser.error("--engines takes wres4 and/or duckdb; --runs must be at least 1")
-    engines = [Engine(n) for n in ENGINES if n in names]
 
     staff, training = _find(args.directory, "staff"), _find(args.directory, "training")
     truth_path = args.directory / "truth.json"
     truth = _read_counts_truth(truth_path) if truth_path.exists() else None
+    clean = truth_path.exists() and bool(
+        json.loads(truth_path.read_text(encoding="utf-8"))["params"].get("clean")
+    )
+    default = ENGINES if clean else tuple(e for e in ENGINES if e not in CLEAN_ONLY)
+    names = [n.strip() for n in (args.engines or ",".join(default)).split(",") if n.strip()]
+    if not names or set(names) - set(ENGINES) or args.runs < 1:
+        parser.error(f"--engines takes some of {', '.join(ENGINES)}; --runs must be at least 1")
+    engines = [Engine(n) for n in ENGINES if n in names]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(ROOT / "src"), env.get("PYTHONPATH", "")) if p
@@ -426,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 out = Path(tmp) / f"{e.name}-{run}.json"
                 log = Path(tmp) / f"{e.name}-{run}.log"
-                cmd = _command(e.name, staff, training, out)
+                cmd = _command(e.name, staff, training, out, clean)
                 m = _measure(cmd, env, log)
                 if m.exit_code != 0 or not out.exists():
                     tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
@@ -437,6 +486,7 @@ def main(argv: list[str] | None = None) -> int:
                     e.error = f"run {run + 1} gave different counts from run 1"
                     continue
                 e.counts = counts
+                e.stats = _read_stats(out)
                 e.seconds.append(m.seconds)
                 e.cpu_seconds.append(m.cpu_seconds)
                 e.peak_mb.append(m.peak_mb)
@@ -452,12 +502,21 @@ def main(argv: list[str] | None = None) -> int:
     status = 0
     problems: list[str] = []
     done = [e for e in engines if e.counts is not None]
-    if len(done) == 2 and done[0].counts is not None and done[1].counts is not None:
-        problems += _differences(done[0].name, done[0].counts, done[1].name, done[1].counts)
+    for other in done[1:]:
+        assert done[0].counts is not None and other.counts is not None
+        problems += _differences(done[0].name, done[0].counts, other.name, other.counts)
     if truth is not None:
         for e in done:
             assert e.counts is not None
             problems += _differences(e.name, e.counts, "truth.json", truth)
+    by_name = {e.name: e for e in done}
+    wres4, job = by_name.get("wres4"), by_name.get("duckdb-job")
+    if wres4 is not None and job is not None and wres4.stats and job.stats:
+        # The same libraries on the same counts: the whole job's statistics must match wres4's.
+        same = wres4.stats == job.stats
+        print(f"statistics {'agree' if same else 'DIFFER'} (wres4 == duckdb-job): {STAT_KEYS}")
+        if not same:
+            problems.append(f"statistics differ: wres4 {wres4.stats} != duckdb-job {job.stats}")
     if problems:
         print("counts differ:\n  " + "\n  ".join(problems), file=sys.stderr)
         status = 1
@@ -474,6 +533,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 5 and sys.argv[1] == "--duckdb-child":
-        sys.exit(duckdb_child(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])))
+    if len(sys.argv) in (6, 7) and sys.argv[1] == "--child":
+        files = (Path(sys.argv[3]), Path(sys.argv[4]), Path(sys.argv[5]))
+        sys.exit(child(sys.argv[2], *files, clean=sys.argv[6:] == ["--clean"]))
     sys.exit(main())

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -195,6 +196,26 @@ NOT_ACCESSED_STATUSES = (
 )
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%b-%Y")
 SNAPSHOT_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%b-%Y")
+# An ESR code: a leading 1-2 character token, then a space (method.md: Ethnicity).
+ESR_CODE = re.compile(r"^([A-Z][A-Z0-9]?|99) ")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the labels and dates may look like: everything (messy) or the clean subset an
+    analyst's plain query assumes (--clean): ESR-coded ethnicity labels and ISO dates only."""
+
+    labels: tuple[tuple[tuple[str, float], ...], ...] = ETHNICITY_LABELS
+    date_formats: tuple[str, ...] = DATE_FORMATS
+    snapshot_formats: tuple[str, ...] = SNAPSHOT_FORMATS
+
+    @classmethod
+    def clean(cls) -> Vocabulary:
+        coded = tuple(
+            tuple(item for item in group if ESR_CODE.match(item[0])) for group in ETHNICITY_LABELS
+        )
+        return cls(coded, ("%Y-%m-%d",), ("%Y-%m-%d",))
+
 
 # role -> header aliases (method.md: Inputs); the first is the default ESR-style header.
 STAFF_HEADERS: dict[str, tuple[str, ...]] = {
@@ -409,14 +430,16 @@ class Training:
     accessed: BoolArray
 
 
-def _make_people(rng: np.random.Generator, headcount: int, years: int, n_ghosts: int) -> People:
+def _make_people(
+    rng: np.random.Generator, headcount: int, years: int, n_ghosts: int, vocab: Vocabulary
+) -> People:
     start, end = _tenures(rng, headcount, years)
     n = start.size
     group = rng.choice(3, size=n, p=GROUP_SHARE).astype(np.int64)
-    label_offset = np.cumsum([0] + [len(g) for g in ETHNICITY_LABELS])
+    label_offset = np.cumsum([0] + [len(g) for g in vocab.labels])
     label_a = np.empty(n, dtype=np.int64)
     label_b = np.empty(n, dtype=np.int64)
-    for g, labels in enumerate(ETHNICITY_LABELS):
+    for g, labels in enumerate(vocab.labels):
         members = np.flatnonzero(group == g)
         first = _choice(rng, labels, members.size)
         other = (first + rng.integers(1, len(labels), size=members.size)) % len(labels)
@@ -455,7 +478,13 @@ def _make_people(rng: np.random.Generator, headcount: int, years: int, n_ghosts:
     )
 
 
-def _make_staff(rng: np.random.Generator, p: People, w: Windows, headers: dict[str, str]) -> Staff:
+def _make_staff(
+    rng: np.random.Generator,
+    p: People,
+    w: Windows,
+    headers: dict[str, str],
+    vocab: Vocabulary,
+) -> Staff:
     """One row per assignment per snapshot."""
     py_person, py_year = _expand(p.start, p.end)
     second = rng.random(py_person.size) < SECOND_ASSIGNMENT
@@ -478,9 +507,10 @@ def _make_staff(rng: np.random.Generator, p: People, w: Windows, headers: dict[s
     # Both assignments of a person in a snapshot carry the same label; changers alternate
     # between two spellings of the same group from one year to the next.
     label = np.where(p.changer[person] & (year % 2 == 1), p.label_b[person], p.label_a[person])
-    labels = [label for g in ETHNICITY_LABELS for label, _ in g]
-    snapshots = [dt.date(y, 3, 31).strftime(f) for f in SNAPSHOT_FORMATS for y in w.years]
-    snapshot = rng.integers(0, len(SNAPSHOT_FORMATS), size=n) * len(w.years) + year
+    labels = [label for g in vocab.labels for label, _ in g]
+    formats = vocab.snapshot_formats
+    snapshots = [dt.date(y, 3, 31).strftime(f) for f in formats for y in w.years]
+    snapshot = rng.integers(0, len(formats), size=n) * len(w.years) + year
     emp = p.staff_id.take(pa.array(person))
     table = pa.table(
         {
@@ -507,6 +537,7 @@ def _make_training(
     w: Windows,
     per_person: float,
     headers: dict[str, str],
+    vocab: Vocabulary,
 ) -> Training:
     """One row per booking or record, with every kind of noise the rules
     (method.md: Numerator to Accessed) must survive."""
@@ -582,11 +613,12 @@ def _make_training(
     lo, hi = int(w.start[0]) - 400, int(w.end[-1]) + 200
     n_days = hi - lo + 1
     bad_dates = ["not a date", f"31/02/{w.years[-1]}", "TBC", ""]
-    dates = pa.concat_arrays([_date_vocab(lo, hi, DATE_FORMATS), pa.array(bad_dates)])
+    formats = vocab.date_formats
+    dates = pa.concat_arrays([_date_vocab(lo, hi, formats), pa.array(bad_dates)])
     date = np.where(
         bad_date,
-        len(DATE_FORMATS) * n_days + rng.integers(0, len(bad_dates), size=n),
-        rng.integers(0, len(DATE_FORMATS), size=n) * n_days + (day - lo),
+        len(formats) * n_days + rng.integers(0, len(bad_dates), size=n),
+        rng.integers(0, len(formats), size=n) * n_days + (day - lo),
     )
     spaced = rng.random(n) < ID_SPACES
 
@@ -681,6 +713,7 @@ def generate(
     training_repeat: int = 1,
     vary_headers: bool = False,
     fmt: str = "csv",
+    clean: bool = False,
 ) -> dict[str, Any]:
     """Write staff, training and truth.json into ``out``; return the truth."""
     rng = np.random.default_rng(seed)
@@ -688,11 +721,12 @@ def generate(
     header_rng = np.random.default_rng([seed, 1])
     windows = Windows.of(first_year, years)
     n_ghosts = _at_least_one(ORPHANS * training_per_person * years, people)
-    crowd = _make_people(rng, people, years, n_ghosts)
+    vocab = Vocabulary.clean() if clean else Vocabulary()
+    crowd = _make_people(rng, people, years, n_ghosts, vocab)
     staff_headers = _headers(header_rng, STAFF_HEADERS, vary_headers)
     training_headers = _headers(header_rng, TRAINING_HEADERS, vary_headers)
-    staff = _make_staff(rng, crowd, windows, staff_headers)
-    training = _make_training(rng, crowd, windows, training_per_person, training_headers)
+    staff = _make_staff(rng, crowd, windows, staff_headers, vocab)
+    training = _make_training(rng, crowd, windows, training_per_person, training_headers, vocab)
 
     truth = _truth(crowd, windows, staff, training, training_repeat)
     truth["columns"] = {"staff": staff_headers, "training": training_headers}
@@ -705,6 +739,7 @@ def generate(
         "training_repeat": training_repeat,
         "vary_headers": vary_headers,
         "format": fmt,
+        "clean": clean,
     }
     out.mkdir(parents=True, exist_ok=True)
     write_table(staff.table, out / f"staff.{fmt}", fmt)
@@ -801,6 +836,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--vary-headers", action="store_true", help="alias and mangle headers")
     parser.add_argument("--format", choices=("csv", "tsv", "parquet", "xlsx"), default="csv")
+    parser.add_argument(
+        "--clean",
+        action="store_true",
+        help="ESR-coded ethnicity labels and ISO dates only, as a plain analyst query assumes",
+    )
     args = parser.parse_args(argv)
 
     began = time.perf_counter()
@@ -814,6 +854,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         training_repeat=args.training_repeat,
         vary_headers=args.vary_headers,
         fmt=args.format,
+        clean=args.clean,
     )
     info = truth["diagnostics"]
     sizes = ", ".join(

@@ -14,16 +14,18 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from wres4 import __version__
-from wres4.errors import ColumnError, DataError
+from wres4.errors import ColumnError, DataError, Wres4Error
 from wres4.findings import Code, Finding
 from wres4.indicator.result import COUNT_COLUMNS, DIRECTION_SENTENCE, Result
 from wres4.indicator.table import build_table
 from wres4.inputs.columns import DATA_LIKE, ROLE_ALIASES, header_key, resolve_columns
+from wres4.inputs.readahead import ReadAhead
 from wres4.inputs.readers import (
     check_sheet,
     describe_inputs,
     hash_files,
     input_items,
+    iter_tables,
     open_source,
 )
 from wres4.inputs.source import Source
@@ -31,14 +33,20 @@ from wres4.settings import Settings
 from wres4.text import clip
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
 
     from wres4.indicator.staff import Staff
+    from wres4.inputs.columns import Columns
     from wres4.inputs.source import Input, Inputs
 
 STAFF_ROLES = ("person_id", "ethnicity", "snapshot", "year", "bank")
 TRAINING_ROLES = ("person_id", "type", "mandatory", "course", "status", "date")
 AGGREGATE_ROLES = ("year", "snapshot", "ethnicity", "headcount", "accessed_count")
+# Training tables parsed ahead while the staff side is reduced: about 7 MB each (a 16 MB
+# chunk of CSV), so the read-ahead holds about 30 MB however long the file.
+TRAINING_READ_AHEAD = 4
 
 DEFINITION = (
     "WRES indicator 4: relative likelihood of White staff accessing non-mandatory training "
@@ -216,43 +224,64 @@ def person_years(
         explicit=_explicit(settings, "staff"),
         extra=by,
     )
-    staff = load_staff(
-        source,
-        columns,
-        settings,
-        as_at=as_at,
-        by=by,
-        today=today,
-        progress=progress,
-        band_rank=band_rank,
-    )
-    findings = list(staff.findings)
-    people = staff.people
-    tsource = None
+    tsource, tcols, deferred = None, None, None
     if form == "extracts":
-        tsource = open_source(
-            training,
-            "training extract",
-            sheet=settings.training_sheet,
-            encoding=settings.encoding,
+        # Open the training extract first, so that it is parsed while the staff side is
+        # reduced; a problem with it is still reported after any problem with the staff.
+        try:
+            tsource, tcols = _open_training(training, settings)
+        except Wres4Error as exc:
+            deferred = exc
+    with ReadAhead(
+        lambda: iter_tables(tsource, tcols, dictionary=True) if tsource and tcols else iter(()),
+        TRAINING_READ_AHEAD,
+    ) as ahead:
+        staff = load_staff(
+            source,
+            columns,
+            settings,
+            as_at=as_at,
+            by=by,
+            today=today,
+            progress=progress,
+            band_rank=band_rank,
         )
-        check_sheet([tsource], settings.training_sheet, "--training-sheet")
-        tcols = resolve_columns(
-            tsource,
-            TRAINING_ROLES,
-            required=("person_id", "date"),
-            explicit=_explicit(settings, "training"),
-        )
+        findings = list(staff.findings)
+        people = staff.people
+        if deferred is not None:
+            raise deferred
+        if tsource is None or tcols is None:
+            ahead.stopping.set()
+            return staff, people, findings, None
         reduction = reduce_training(
-            tsource, tcols, staff, staff.windows, settings, progress=progress
+            tsource, tcols, staff, staff.windows, settings, progress=progress, tables=ahead
         )
-        findings.extend(reduction.findings("training"))
-        if reduction.records == 0:
-            raise DataError(f"{tsource.names[0]}: the training extract has a header but no rows.")
-        people = people.assign(
-            accessed=reduction.accessed(people["pos"].to_numpy(), people["year"].to_numpy())
-        )
+    findings.extend(reduction.findings("training"))
+    if reduction.records == 0:
+        raise DataError(f"{tsource.names[0]}: the training extract has a header but no rows.")
+    people = people.assign(
+        accessed=reduction.accessed(people["pos"].to_numpy(), people["year"].to_numpy())
+    )
     return staff, people, findings, tsource
+
+
+def _open_training(
+    training: Sequence[Input], settings: Settings
+) -> tuple[Source, dict[Path, Columns]]:
+    tsource = open_source(
+        training,
+        "training extract",
+        sheet=settings.training_sheet,
+        encoding=settings.encoding,
+    )
+    check_sheet([tsource], settings.training_sheet, "--training-sheet")
+    tcols = resolve_columns(
+        tsource,
+        TRAINING_ROLES,
+        required=("person_id", "date"),
+        explicit=_explicit(settings, "training"),
+    )
+    return tsource, tcols
 
 
 def count_groups(people: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
@@ -461,9 +490,10 @@ class Background(threading.Thread):
 
 
 def preload_statistics() -> None:
+    # Not statsmodels' regression models (with formulaic, about 0.2 s): only a trend over
+    # three or more years needs them, and it imports them itself.
     import pandas  # noqa: F401
     import scipy.stats  # noqa: F401
-    import statsmodels.regression.linear_model
     import statsmodels.stats.proportion  # noqa: F401
 
 

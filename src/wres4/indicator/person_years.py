@@ -104,7 +104,7 @@ def collapse(
 def one_row_per_person(
     frame: pd.DataFrame, by: Sequence[str]
 ) -> tuple[pd.DataFrame, int, int, pd.DataFrame, pd.DataFrame]:
-    """Collapse to one row per (year, person).
+    """Collapse to one row per (year, person), in the order each first appears.
 
     Returns the people, how many were duplicated and how many had conflicting groups, the
     rows of a few conflicting people (year, pos, label, group, chosen group) and a few
@@ -113,35 +113,20 @@ def one_row_per_person(
     import numpy as np
 
     key = frame["year"].to_numpy(np.int64) * (1 << 40) + frame["pos"].to_numpy(np.int64)
-    frame = frame.assign(_key=key)
-    grouped = frame.groupby("_key", sort=False)
-    agg: dict[str, tuple[str, str]] = {
-        "year": ("year", "first"),
-        "pos": ("pos", "first"),
-        "rows": ("_order", "size"),
-        "gmin": ("group", "min"),
-        "gmax": ("group", "max"),
-        "bank_only": ("bank", "min"),
-    }
-    if "accessed" in frame.columns:
-        agg["accessed"] = ("accessed", "max")
-    if "band" in frame.columns:
-        agg["band"] = ("band", "max")  # the highest band over the non-bank rows
-    for name in by:
-        agg[name] = (name, "first")
-    people = grouped.agg(**agg)
+    people, codes = _per_key(frame, key, by)
     people["group"] = people["gmin"]
     dupes = int((people["rows"] > 1).sum())
     repeated = people.loc[people["rows"] > 1, ["year", "pos", "rows"]].head(EXAMPLES)
     conflicts = 0
     examples = frame.iloc[:0][["year", "pos", "_label", "group"]].assign(chosen=0)
     # Only people whose rows disagree need the slower rule.
-    mixed = people["gmin"] != people["gmax"]
+    mixed = (people["gmin"] != people["gmax"]).to_numpy()
     if mixed.any():
-        sub = frame[frame["_key"].isin(people.index[mixed])]
-        sub = sub[sub["group"] != GROUP_CODES["Unknown"]]
+        rows = mixed[codes]
+        sub = frame.loc[rows, ["year", "pos", "_label", "group", "_order"]].assign(_key=key[rows])
+        known = sub[sub["group"] != GROUP_CODES["Unknown"]]
         tally = (
-            sub.groupby(["_key", "group"], sort=False)
+            known.groupby(["_key", "group"], sort=False)
             .agg(n=("_order", "size"), last=("_order", "max"))
             .reset_index()
         )
@@ -154,11 +139,84 @@ def one_row_per_person(
         people.loc[chosen.index, "group"] = chosen.to_numpy()
         several = tally.groupby("_key").size()
         keys = several.index[several > 1][:EXAMPLES]
-        examples = frame.loc[frame["_key"].isin(keys), ["_key", "year", "pos", "_label", "group"]]
+        examples = sub.loc[sub["_key"].isin(keys), ["_key", "year", "pos", "_label", "group"]]
         examples = examples.assign(chosen=chosen.reindex(examples["_key"]).to_numpy())
     people = people.drop(columns=["gmin", "gmax", "rows"]).reset_index(drop=True)
     people["bank_only"] = people["bank_only"].astype(bool)
     return people, dupes, conflicts, examples, repeated
+
+
+def _per_key(
+    frame: pd.DataFrame, key: np.ndarray, by: Sequence[str]
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """One row per distinct ``key`` (first appearance order, indexed by key): year, pos, rows,
+    the least and greatest group code, bank_only (every row bank), accessed (any row), band
+    (the highest) and the first row's ``by`` values; with each row's position among the keys.
+
+    Counted with bincount over the keys' codes rather than a pandas groupby, which copies
+    the frame and sorts per column.
+    """
+    import numpy as np
+    import pandas as pd
+
+    first, codes = _first_rows(frame)
+    uniques = key[first]
+    n = len(uniques)
+    group = frame["group"].to_numpy()
+
+    def present(mask: np.ndarray) -> np.ndarray:
+        found: np.ndarray = np.bincount(codes[mask], minlength=n) > 0
+        return found
+
+    has = [present(group == g) for g in range(len(GROUPS))]
+    gmin = np.select(has, list(range(len(GROUPS))), default=0).astype(group.dtype)
+    gmax = np.select(has[::-1], list(range(len(GROUPS)))[::-1], default=0).astype(group.dtype)
+    columns: dict[str, object] = {
+        "year": frame["year"].to_numpy()[first],
+        "pos": frame["pos"].to_numpy()[first],
+        "rows": np.bincount(codes, minlength=n).astype(np.int64),
+        "gmin": gmin,
+        "gmax": gmax,
+        "bank_only": ~present(~frame["bank"].to_numpy(bool)),
+    }
+    if "accessed" in frame.columns:
+        columns["accessed"] = present(frame["accessed"].to_numpy(bool))
+    if "band" in frame.columns:  # the highest band over the non-bank rows (-1 on the others)
+        band = np.full(n, -1, dtype=np.int16)
+        np.maximum.at(band, codes, frame["band"].to_numpy(np.int16))
+        columns["band"] = band
+    for name in by:
+        columns[name] = frame[name].to_numpy()[first]
+    people = pd.DataFrame(columns, index=pd.Index(uniques, name="_key"), copy=False)
+    return people, codes
+
+
+def _first_rows(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The first row of each (year, person), in row order, and each row's number among them.
+
+    Positions are dense (0 to people - 1) and years few, so each pair has a cell of a
+    years x people grid: no hash table over the rows.
+    """
+    import numpy as np
+    import pandas as pd
+
+    year_idx, years = pd.factorize(frame["year"].to_numpy())
+    pos = frame["pos"].to_numpy()
+    people = int(pos.max()) + 1 if len(pos) else 0
+    # int32 where it fits: half the memory of the grid and the per-row arrays.
+    small = max(len(years) * people, len(pos)) < (1 << 31)
+    kind = np.int32 if small else np.int64
+    cell = year_idx.astype(kind) * people + pos.astype(kind)
+    del year_idx
+    rows = np.arange(len(cell), dtype=kind)
+    earliest = np.full(len(years) * people, len(cell), dtype=kind)
+    np.minimum.at(earliest, cell, rows)
+    first = np.flatnonzero(earliest[cell] == rows)
+    del earliest, rows
+    number = np.empty(len(years) * people, dtype=kind)
+    number[cell[first]] = np.arange(len(first), dtype=kind)
+    codes: np.ndarray = number[cell]
+    return first, codes
 
 
 def mixed_breakdowns(frame: pd.DataFrame, by: Sequence[str], where: str) -> list[Finding]:

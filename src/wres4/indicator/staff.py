@@ -98,7 +98,10 @@ def load_staff(
     parts = []
     key_parts = []
     maker = PersonKeys()
-    for table in iter_tables(source, columns, dictionary=True, batch_bytes=STAFF_BATCH_BYTES):
+    tables = iter_tables(
+        source, columns, dictionary=True, batch_bytes=STAFF_BATCH_BYTES, chunk_bytes=None
+    )
+    for table in tables:
         cols = columns[source.paths[int(table.column("_file")[0].as_py())]] if len(table) else None
         if cols is None:
             continue
@@ -172,7 +175,11 @@ def load_staff(
     codes, uniques = pd.factorize(keys)
     names = IdNames(uniques, maker)
     frame["pos"] = codes
-    frame = frame[keep]
+    # The rows are all in the frame now: let the parsed text go before the reduction.
+    del table, parts, key_parts, keys, codes
+    pa.default_memory_pool().release_unused()
+    if not keep.all():
+        frame = frame[keep]
     if frame.empty:
         raise DataError(f"{where}: no row has a readable snapshot date.")
 

@@ -314,11 +314,13 @@ def reduce_training(
     settings: Settings,
     *,
     progress: Callable[[str, int], None] | None = None,
+    tables: Iterable[pa.Table] | None = None,
 ) -> Reduction:
     """Stream the training extract to distinct (person position, year) pairs.
 
     Each batch marks a people x years bitmap, so memory follows the staff side, not the
-    length of the training file.
+    length of the training file. ``tables`` are the extract's tables when already being read
+    (:class:`wres4.inputs.readahead.ReadAhead`); by default they are read here.
     """
     import numpy as np
     import pandas as pd
@@ -343,7 +345,9 @@ def reduce_training(
     starts = np.array(windows.starts, dtype="datetime64[D]")
     ends = np.array(windows.ends, dtype="datetime64[D]")
     unmatched_keys: list[np.ndarray] = []
-    for table in iter_tables(source, columns, dictionary=True):
+    if tables is None:
+        tables = iter_tables(source, columns, dictionary=True)
+    for table in tables:
         n = table.num_rows
         if n == 0:
             continue

@@ -58,6 +58,8 @@ NO_PERSON = -(1 << 62)
 PACKED_TEXT = 1 << 61
 ID_SYMBOLS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-"
 PACKED_LENGTH = 10
+# From this many ids that are not plain digits, each distinct text is keyed once.
+DISTINCT_FIRST = 4096
 
 
 def pack_ids(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -65,7 +67,7 @@ def pack_ids(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     import numpy as np
     import pyarrow as pa
 
-    table = np.zeros(256, dtype=np.int64)
+    table = np.zeros(256, dtype=np.uint8)
     for number, char in enumerate(ID_SYMBOLS, start=1):
         table[ord(char)] = number
     texts = texts.cast(pa.string())
@@ -82,11 +84,16 @@ def pack_ids(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     last = len(data) - 1
     fits = (lengths >= 1) & (lengths <= PACKED_LENGTH)
     packed = np.zeros(len(texts), dtype=np.int64)
+    # Character i of every id at once; an id shorter than i + 1 adds zero bits there, so a
+    # key is its characters' codes from the top 6 bits of the 60 down.
     for i in range(PACKED_LENGTH):
         present = lengths > i
+        if not present.any():
+            break
         code = table[data[np.minimum(starts + i, last)]]
+        code[~present] = 0
         fits &= ~present | (code > 0)
-        packed = (packed << 6) | np.where(present, code, 0)
+        packed |= code.astype(np.int64) << (6 * (PACKED_LENGTH - 1 - i))
     return packed | PACKED_TEXT, fits
 
 
@@ -125,30 +132,49 @@ class PersonKeys:
             per_row: np.ndarray = self.of(distinct, assignment=assignment, grow=grow)[idx]
             return per_row
 
-        out = np.full(len(raw), NO_PERSON, dtype=np.int64)
         # Fast path: plain digit ids (the usual ESR employee number) cast straight to int.
         plain = pc.and_(pc.ascii_is_decimal(raw), pc.less_equal(pc.utf8_length(raw), 18))
+        if len(raw) and not raw.null_count and pc.all(plain).as_py():
+            every: np.ndarray = pc.cast(raw, pa.int64()).to_numpy()
+            return every
+        out = np.full(len(raw), NO_PERSON, dtype=np.int64)
         mask = plain.to_numpy(zero_copy_only=False)
         if mask.any():
             out[mask] = pc.cast(pc.filter(raw, plain), pa.int64()).to_numpy()
         if mask.all():
             return out
         rest = ~mask
-        keys = person_keys(pc.filter(raw, pc.invert(plain)), assignment=assignment)
-        digits = pc.match_substring_regex(keys, r"^[0-9]{1,18}$")
+        # (Filtering copies every text: skipped when no id is plain, as with letter ids.)
+        texts_in = pc.filter(raw, pc.invert(plain)) if mask.any() else raw
+        if len(texts_in) >= DISTINCT_FIRST:
+            # A person's id repeats on every snapshot and record: key each distinct text once.
+            idx, distinct = encode(texts_in)
+            out[rest] = self._text_keys(distinct, assignment, grow)[idx]
+        else:
+            out[rest] = self._text_keys(texts_in, assignment, grow)
+        return out
+
+    def _text_keys(self, texts: pa.Array, assignment: bool, grow: bool) -> np.ndarray:
+        """Keys of ids that are not plain digits: canonical digit ids, packed short ids, or
+        codes of their text."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        keys = person_keys(texts, assignment=assignment)
+        digits = pc.and_(pc.ascii_is_decimal(keys), pc.less_equal(pc.utf8_length(keys), 18))
         digit_mask = digits.to_numpy(zero_copy_only=False)
         values = np.full(len(keys), NO_PERSON, dtype=np.int64)
         if digit_mask.any():
             values[digit_mask] = pc.cast(pc.filter(keys, digits), pa.int64()).to_numpy()
         if not digit_mask.all():
-            texts = pc.filter(keys, pc.invert(digits))
+            texts = pc.filter(keys, pc.invert(digits)) if digit_mask.any() else keys
             codes, short_mask = pack_ids(texts)
             if not short_mask.all():
                 others = pc.filter(texts, pa.array(~short_mask)).to_numpy(zero_copy_only=False)
                 codes[~short_mask] = self._text_codes(others, grow)
             values[~digit_mask] = codes
-        out[rest] = values
-        return out
+        return values
 
     def _text_codes(self, texts: np.ndarray, grow: bool) -> np.ndarray:
         """Codes of non-digit ids, hashing each distinct text of the batch once."""
@@ -324,8 +350,9 @@ def person_keys(arr: pa.Array | pa.ChunkedArray, *, assignment: bool = False) ->
     keys = pc.utf8_trim_whitespace(arr)
     if assignment:
         keys = pc.replace_substring_regex(keys, r"\s*-\s*[^-]*$", "")
-    keys = pc.replace_substring_regex(keys, r"^(\d+)\.0+$", r"\1")
-    digits = pc.match_substring_regex(keys, r"^\d+$")
+    if pc.any(pc.match_substring(keys, ".")).as_py():  # "123.0": a number a spreadsheet wrote
+        keys = pc.replace_substring_regex(keys, r"^(\d+)\.0+$", r"\1")
+    digits = pc.ascii_is_decimal(keys)
     stripped = pc.utf8_ltrim(keys, characters="0")
     stripped = pc.if_else(pc.equal(stripped, ""), pa.scalar("0"), stripped)
     result: pa.Array = pc.if_else(digits, stripped, keys)

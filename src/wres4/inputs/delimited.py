@@ -20,6 +20,7 @@ from wres4.inputs.source import UNIQUE_ROLES, Source, rename_roles, with_rows
 
 if TYPE_CHECKING:
     import pyarrow as pa
+    import pyarrow.csv as pacsv
 
     from wres4.inputs.columns import Columns
 
@@ -178,9 +179,18 @@ def _cp1252_after_all(source: Source, path: Path) -> bool:
 
 
 def batches(
-    source: Source, path: Path, cols: Columns, *, batch_bytes: int, dictionary: bool = False
+    source: Source,
+    path: Path,
+    cols: Columns,
+    *,
+    batch_bytes: int,
+    dictionary: bool = False,
+    chunk: int | None = None,
 ) -> Iterator[pa.Table]:
-    """Batches of one CSV/TSV file, growing the block size when a row is longer than it."""
+    """Batches of one CSV/TSV file, growing the block size when a row is longer than it.
+
+    ``chunk`` bounds how much of the file the multi-threaded reader parses at once (None:
+    all of it, for a side that is held whole anyway)."""
     done = 0
     block = batch_bytes
     enc = _encoding_for(source, path)
@@ -191,7 +201,8 @@ def batches(
     newlines = False
     while True:
         try:
-            for table in _csv_attempt(source, path, cols, block, done, dictionary, newlines):
+            attempt = _csv_attempt(source, path, cols, block, done, dictionary, newlines, chunk)
+            for table in attempt:
                 done += table.num_rows
                 yield table
             return
@@ -217,8 +228,14 @@ def _csv_attempt(
     done: int,
     dictionary: bool = False,
     newlines: bool = True,
+    chunk: int | None = None,
 ) -> Iterator[pa.Table]:
-    """Read one CSV file with one block size, skipping the ``done`` rows already handed out."""
+    """Read one CSV file with one block size, skipping the ``done`` rows already handed out.
+
+    A UTF-8 file without line breaks in quoted values is parsed by pyarrow's multi-threaded
+    reader, ``chunk`` bytes at a time (the whole file when ``chunk`` is None); otherwise by its
+    streaming reader, one block at a time.
+    """
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -262,15 +279,18 @@ def _csv_attempt(
     file_index = source.paths.index(path)
     seen = 0
     try:
-        reader = pacsv.open_csv(
-            path, read_options=read, parse_options=parse, convert_options=convert
-        )
+        if newlines or done or enc != "utf-8" or not _header_within(path, skip, PARALLEL_BLOCK):
+            reader: Iterator[pa.RecordBatch | pa.Table] = pacsv.open_csv(
+                path, read_options=read, parse_options=parse, convert_options=convert
+            )
+        else:
+            reader = _parallel(path, read, parse, convert, chunk)
         for batch in reader:
             n = batch.num_rows
             if seen + n <= done:
                 seen += n
                 continue
-            table = pa.Table.from_batches([batch])
+            table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
             if seen < done:
                 table = table.slice(done - seen)
             table = with_rows(rename_roles(table, cols), skip + 1 + max(seen, done), file_index)
@@ -299,6 +319,68 @@ def _csv_attempt(
         ) from exc
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or short_error(exc)}).") from exc
+
+
+# The multi-threaded reader's unit of work: small enough that both CPUs share a chunk.
+PARALLEL_BLOCK = 1 << 20
+
+
+def _header_within(path: Path, skip: int, size: int) -> bool:
+    """Do the ``skip`` lines before the data end inside the first ``size`` bytes?"""
+    with path.open("rb") as fh:
+        return fh.read(size).count(b"\n") >= skip
+
+
+def _parallel(
+    path: Path,
+    read: pacsv.ReadOptions,
+    parse: pacsv.ParseOptions,
+    convert: pacsv.ConvertOptions,
+    chunk: int | None,
+) -> Iterator[pa.Table]:
+    """Tables of ``chunk`` bytes of the file each, cut after a line break, each parsed by
+    pyarrow's multi-threaded reader (its streaming reader parses on one thread).
+
+    Only for files read without ``newlines_in_values``: pyarrow then ends a row at every line
+    break too, so cutting there changes no row.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    read.block_size = PARALLEL_BLOCK
+    size = path.stat().st_size
+    if chunk is None or chunk >= size:
+        yield pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+        return
+    later = pacsv.ReadOptions(
+        encoding=read.encoding,
+        block_size=PARALLEL_BLOCK,
+        column_names=read.column_names,
+        skip_rows=0,
+    )
+    with pa.OSFile(str(path)) as fh:
+        offset, first = 0, True
+        while offset < size:
+            want = chunk
+            while True:
+                fh.seek(offset)
+                buf = fh.read_buffer(want)
+                if offset + buf.size >= size:
+                    cut = buf.size
+                    break
+                tail = max(0, buf.size - (1 << 16))
+                found = bytes(memoryview(buf)[tail:]).rfind(b"\n")
+                if found >= 0:
+                    cut = tail + found + 1
+                    break
+                want *= 4  # a row longer than the chunk, or no line break near its end
+            yield pacsv.read_csv(
+                pa.BufferReader(buf.slice(0, cut)),
+                read_options=read if first else later,
+                parse_options=parse,
+                convert_options=convert,
+            )
+            offset, first = offset + cut, False
 
 
 def _encoding_error(path: Path, enc: str, skip: int) -> InputError:

@@ -7,7 +7,6 @@ declarations are refused here with one clear message.
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 from wres4.errors import InputError
@@ -112,6 +111,8 @@ def _describe_text(path: Path) -> str:
 
 
 def _is_workbook_zip(path: Path) -> bool:
+    import zipfile  # here, not at the top: ``wres4 --help`` should not load it
+
     try:
         with zipfile.ZipFile(path) as zf:
             return any(name.startswith("xl/") for name in zf.namelist())
@@ -135,6 +136,8 @@ XML_DTD_MARKERS = tuple(
 
 def _check_workbook_zip(path: Path) -> None:
     """Refuse zip bombs and XML with entity declarations before any parser sees them."""
+    import zipfile
+
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import fromstring
 

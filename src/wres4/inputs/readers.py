@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 BATCH_BYTES = 4 << 20
 # The staff side is held in memory whole anyway; larger blocks parse it a little faster.
 STAFF_BATCH_BYTES = 16 << 20
+# A CSV file is parsed by pyarrow's multi-threaded reader this many bytes at a time, so memory
+# stays flat however long the file; None parses it whole (the staff side).
+CHUNK_BYTES = 16 << 20
 
 
 class Reader(NamedTuple):
@@ -128,6 +131,7 @@ def iter_tables(
     *,
     batch_bytes: int = BATCH_BYTES,
     dictionary: bool = False,
+    chunk_bytes: int | None = CHUNK_BYTES,
 ) -> Iterator[pa.Table]:
     """Yield tables of the mapped roles (text), file by file and batch by batch.
 
@@ -136,9 +140,10 @@ def iter_tables(
     person ids, nearly all distinct, stay plain text.
     """
     reader = READERS[source.fmt]
+    chunked = {"chunk": chunk_bytes} if reader.batches is delimited.batches else {}
     for path in source.paths:
         batches = reader.batches(
-            source, path, columns[path], batch_bytes=batch_bytes, dictionary=dictionary
+            source, path, columns[path], batch_bytes=batch_bytes, dictionary=dictionary, **chunked
         )
         for table in batches:
             source.rows_read[path] = source.rows_read.get(path, 0) + table.num_rows

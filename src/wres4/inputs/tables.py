@@ -10,7 +10,6 @@ the type is known by its name (as frictionless does).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -106,6 +105,8 @@ def describe(source: Source, path: Path) -> dict[str, Any]:
 
 
 def table_sha256(table: pa.Table) -> str:
+    import hashlib
+
     import pyarrow as pa
 
     digest = hashlib.sha256()
