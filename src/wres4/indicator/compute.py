@@ -494,7 +494,10 @@ def preload_statistics() -> None:
     # three or more years needs them, and it imports them itself.
     import pandas  # noqa: F401
     import scipy.stats  # noqa: F401
-    import statsmodels.stats.proportion  # noqa: F401
+
+    from wres4.indicator.stats import load_statsmodels
+
+    load_statsmodels()
 
 
 def run_meta(

@@ -210,6 +210,8 @@ def significance(
     if None in counts:
         return None  # a hidden count: the ratio's test is not published either
     import numpy as np
+
+    stats.load_statsmodels()
     from statsmodels.stats.proportion import test_proportions_2indep
 
     tuples = candidates(counts)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -46,6 +47,22 @@ NO_GROUP2_EVENTS = "no_bme_accessed"
 # How far (in natural-log units of the ratio) the score-interval search may reach from its
 # starting point before a bound is declared unbounded: e**64 is far beyond any real ratio.
 _MAX_LOG_REACH = 64.0
+
+
+def load_statsmodels() -> None:
+    """Import statsmodels' proportion tests, the first time without polars: statsmodels
+    imports polars, when it is installed, only to recognise polars frames (about 0.1 s and
+    45 MB), and wres4 never hands it one."""
+    if "statsmodels.tools.data" in sys.modules:
+        return
+    blocked = "polars" not in sys.modules
+    if blocked:
+        sys.modules["polars"] = None  # type: ignore[assignment]  # "import polars" fails
+    try:
+        import statsmodels.stats.proportion  # noqa: F401
+    finally:
+        if blocked and "polars" in sys.modules and sys.modules["polars"] is None:
+            del sys.modules["polars"]
 
 
 @dataclass(frozen=True)
@@ -145,6 +162,7 @@ def _ratio(a: int, n1: int, c: int, n2: int) -> float:
 
 
 def _score_statistic(a: int, n1: int, c: int, n2: int) -> Callable[[float], float]:
+    load_statsmodels()
     from statsmodels.stats.proportion import test_proportions_2indep
 
     def statistic(log_phi: float) -> float:
@@ -210,6 +228,7 @@ def _koopman_by_inversion(
 def _koopman(
     a: int, n1: int, c: int, n2: int, confidence: float
 ) -> tuple[float | None, float | None]:
+    load_statsmodels()
     from statsmodels.stats.proportion import confint_proportions_2indep
 
     if a + c == 0:
@@ -278,6 +297,8 @@ def ratio_stats(
     impossible counts.
     """
     from scipy.stats import fisher_exact
+
+    load_statsmodels()
     from statsmodels.stats.proportion import test_proportions_2indep
 
     a, n1, c, n2 = _check_counts(a, n1, c, n2)
@@ -384,6 +405,8 @@ def trend(
         return None
 
     import numpy as np
+
+    load_statsmodels()
     from statsmodels.regression.linear_model import WLS
 
     first = usable[0][0]
@@ -408,6 +431,7 @@ def trend(
 
 def holm(p_values: Sequence[float | None]) -> list[float | None]:
     """Holm-adjusted p-values; None or NaN entries are skipped and come back as None."""
+    load_statsmodels()
     from statsmodels.stats.multitest import multipletests
 
     positions: list[int] = []
