@@ -39,15 +39,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from peers import COUNT_KEYS  # the peers' module beside this script: standard library only
+
 ROOT = Path(__file__).resolve().parents[1]
-COUNT_KEYS = (
-    "white_headcount",
-    "white_accessed",
-    "bme_headcount",
-    "bme_accessed",
-    "unknown_headcount",
-    "unknown_accessed",
-)
 ENGINES = ("wres4", "duckdb-job", "duckdb-lean", "duckdb-plain", "polars", "duckdb")
 CLEAN_ONLY = ("duckdb-plain", "polars")
 Counts = dict[int, dict[str, int]]

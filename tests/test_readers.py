@@ -351,3 +351,58 @@ def test_aggregate_counts_in_parquet(tmp_path: Path) -> None:
     # (5/10) / (2/10) = 2.5
     assert counts(row) == (10, 5, 10, 2, 0, 0)
     assert row["relative_likelihood"] == pytest.approx(2.5, rel=1e-12)
+
+
+# ------------------------------------------------------------ the chunked multi-threaded reader
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_chunks_cut_at_line_breaks_give_the_same_rows_and_row_numbers(
+    tmp_path: Path, newline: str
+) -> None:
+    """Big extracts are parsed in chunks cut after a line break (16 MB each); tiny chunks
+    here put hundreds of cuts among quoted commas and CRLF endings."""
+    from wres4.inputs.readers import iter_tables
+
+    rows = [
+        [i, WHITE if i % 3 else f'"{BME}, with a comma"', "2024-03-31", "x" * (i % 40)]
+        for i in range(1, 2001)
+    ]
+    text = (
+        newline.join(
+            ["Employee Number,Ethnic Origin,Snapshot Date,Department"]
+            + [",".join(map(str, r)) for r in rows]
+        )
+        + newline
+    )
+    path = tmp_path / "staff.csv"
+    path.write_bytes(text.encode("utf-8"))
+    source = open_source([path], "staff extract")
+    columns = resolve_columns(source, ["person_id", "ethnicity"], extra=["Department"])
+
+    def read(chunk: int | None) -> dict[str, list[Any]]:
+        parts = list(iter_tables(source, columns, chunk_bytes=chunk))
+        return {
+            name: [v for part in parts for v in part.column(name).to_pylist()]
+            for name in ("person_id", "ethnicity", "Department", "_row")
+        }
+
+    whole, chunked = read(None), read(700)
+    assert chunked == whole
+    assert whole["_row"] == list(range(2, 2002))  # spreadsheet rows under the header
+    assert whole["ethnicity"][2] == f"{BME}, with a comma"
+
+
+def test_a_broken_row_far_into_a_chunked_file_is_named_by_its_row(tmp_path: Path) -> None:
+    from wres4.errors import InputError
+    from wres4.inputs.readers import iter_tables
+
+    lines = ["Employee Number,Ethnic Origin,Snapshot Date"]
+    lines += [f"{i},{WHITE},2024-03-31" for i in range(1, 1500)]
+    lines[1200] = "1200,only two fields"  # row 1201 of the file
+    path = tmp_path / "staff.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    source = open_source([path], "staff extract")
+    columns = resolve_columns(source, ["person_id", "ethnicity"])
+    with pytest.raises(InputError, match="row 1201 has 2 fields but the header has 3"):
+        list(iter_tables(source, columns, chunk_bytes=500))

@@ -27,18 +27,18 @@ def context(result: ProgressionResult) -> dict[str, Any]:
     meta = result.meta
     parts: list[dict[str, Any]] = []
     charts_of = {
-        view.TITLES["results"]: _progression_chart,
-        view.TITLES["senior"].format(senior=meta["senior_band"]): _senior_chart,
+        "results": _progression_chart,
+        "ratios": _ratio_chart,
+        "senior": _senior_chart,
     }
     for table in view.views(result, list(view.SECTIONS)):
-        draw = charts_of.get(table.title)
-        ratio = table.title.startswith("Relative likelihood")
+        draw = charts_of.get(table.name)
         parts.append(
             {
-                "name": f"part{len(parts)}",
+                "name": table.name,
                 "title": table.title,
                 "absent": None,
-                "chart": draw(result) if draw else _ratio_chart(result) if ratio else None,
+                "chart": draw(result) if draw else None,
                 "table": Table(table.title, table.heads, table.cells, keys=table.lead),
                 "notes": [table.note] if table.note else [],
             }

@@ -141,6 +141,7 @@ def _span(row: dict[str, Any]) -> str:
 class View(NamedTuple):
     """One table as a person reads it: ``lead`` columns of labels, then numbers."""
 
+    name: str  # results, ratios, effect or senior
     title: str
     heads: list[str]
     cells: list[list[str]]
@@ -172,7 +173,7 @@ def views(result: ProgressionResult, sections: list[str]) -> list[View]:
             ]
             for r in rows
         ]
-        out.append(View(TITLES["results"], heads, cells, RESULTS_NOTE, len(by) + 3))
+        out.append(View("results", TITLES["results"], heads, cells, RESULTS_NOTE, len(by) + 3))
         pairs = [r for r in rows if r["group"] == "White"]
         heads = [*by, "Cohort", "CPD", "Retention", "p", "Progression", "p"]
         cells = [
@@ -188,7 +189,7 @@ def views(result: ProgressionResult, sections: list[str]) -> list[View]:
             for r in pairs
         ]
         title = TITLES["ratios"].format(bme=_bme(result), level=level)
-        out.append(View(title, heads, cells, str(result.meta["direction"]), len(by) + 2))
+        out.append(View("ratios", title, heads, cells, str(result.meta["direction"]), len(by) + 2))
         effects = [r for r in rows if r["cpd"] == "all"]
         if any(r["cpd"] == "accessed" for r in rows):  # the cohort is split by CPD
             heads = [*by, "Cohort", "Group", f"CPD effect ({level} CI)", "p"]
@@ -202,7 +203,7 @@ def views(result: ProgressionResult, sections: list[str]) -> list[View]:
                 ]
                 for r in effects
             ]
-            out.append(View(TITLES["effect"], heads, cells, EFFECT_NOTE, len(by) + 2))
+            out.append(View("effect", TITLES["effect"], heads, cells, EFFECT_NOTE, len(by) + 2))
     if "senior" in sections:
         heads = [*by, "Year", "Group", "Staff", "Banded", "Senior (% of banded)"]
         heads += ["Share of senior staff", "Share: change since first year"]
@@ -220,7 +221,7 @@ def views(result: ProgressionResult, sections: list[str]) -> list[View]:
             for r in result.sections()["senior"]
         ]
         title = TITLES["senior"].format(senior=result.meta["senior_band"])
-        out.append(View(title, heads, cells, "", len(by) + 2))
+        out.append(View("senior", title, heads, cells, "", len(by) + 2))
     return out
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from wres4.settings import Settings
 
@@ -64,6 +65,14 @@ class BandOrder:
 
     def name(self, rank: int) -> str:
         return self.order[rank] if rank >= 0 else "Unbanded"
+
+    def names(self, ranks: Any) -> Any:
+        """:meth:`name` of each rank in a numpy array, without a Python loop over them."""
+        import numpy as np
+
+        # UNBANDED (-1) indexes the last entry
+        labels = np.array([*self.order, self.name(UNBANDED)], dtype=object)
+        return labels[ranks]
 
 
 def check_order(order: Sequence[str], unbanded: Sequence[str], senior: str) -> str | None:

@@ -27,8 +27,9 @@ NO_VALUE = "Unknown"  # a breakdown value that is blank
 
 def follow(people: pd.DataFrame) -> pd.DataFrame:
     """One row per person in post at a snapshot that has a later one: ``from_year``,
-    ``to_year`` (the next snapshot's year), and whether they were retained, banded at both
-    ends, progressed (a higher band) or demoted (a lower band)."""
+    ``to_year`` (the next snapshot's year), whether they were retained, banded at both ends,
+    progressed (a higher band) or demoted (a lower band), and ``group_next``, their group at
+    the next snapshot (-1 when not retained)."""
     import numpy as np
     import pandas as pd
 
@@ -36,8 +37,9 @@ def follow(people: pd.DataFrame) -> pd.DataFrame:
     parts = []
     for start, end in itertools.pairwise(years):
         cohort = people[people["year"] == start]
-        later = people.loc[people["year"] == end].set_index("pos")["band"]
-        band_next = later.reindex(cohort["pos"].to_numpy()).to_numpy(dtype=float)
+        later = people.loc[people["year"] == end].set_index("pos")[["band", "group"]]
+        found = later.reindex(cohort["pos"].to_numpy())
+        band_next = found["band"].to_numpy(dtype=float)
         retained = ~np.isnan(band_next)
         band = cohort["band"].to_numpy(dtype=float)
         banded = retained & (band > UNBANDED) & (band_next > UNBANDED)
@@ -49,6 +51,7 @@ def follow(people: pd.DataFrame) -> pd.DataFrame:
                 banded=banded,
                 progressed=banded & (band_next > band),
                 demoted=banded & (band_next < band),
+                group_next=found["group"].fillna(-1).to_numpy(dtype=np.int8),
             )
         )
     return pd.concat(parts, ignore_index=True)

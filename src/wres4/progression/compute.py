@@ -29,7 +29,7 @@ from wres4.text import clip, count_people
 if TYPE_CHECKING:
     import pandas as pd
 
-    from wres4.inputs.source import Inputs
+    from wres4.inputs.source import Inputs, Source
 
 __all__ = ["progression"]
 
@@ -58,7 +58,6 @@ def progression(
     """
     from wres4.indicator.compute import (
         Background,
-        detect_form,
         person_years,
         preload_statistics,
         run_meta,
@@ -69,7 +68,7 @@ def progression(
     trained = input_items(training)
     source = open_source(staff, "staff extract", sheet=settings.sheet, encoding=settings.encoding)
     check_sheet([source], settings.sheet, "--sheet")
-    form = "extracts" if trained else _form(source, detect_form)
+    form = "extracts" if trained else _form(source)
     files: list[str | os.PathLike[str]] = [] if source.in_memory else [*source.paths]
     files += [item for item in trained if isinstance(item, (str, os.PathLike))]
     order = BandOrder.of(settings)
@@ -111,9 +110,11 @@ def progression(
             f"the extract has {which}.{hint}"
         )
     # The person's band, not the text of one of their rows, is what a breakdown by band means.
-    bands = [d for d in by if header_key(d) in BAND_HEADERS]
+    mapped = settings.columns.get("staff", {}).get("pay_band")
+    band_headers = BAND_HEADERS | ({header_key(mapped)} if mapped else set())
+    bands = [d for d in by if header_key(d) in band_headers]
     if bands:
-        names = [order.name(int(r)) for r in counted["band"].to_numpy()]
+        names = order.names(counted["band"].to_numpy())
         counted = counted.assign(**dict.fromkeys(bands, names))
     with_cpd = "accessed" in counted.columns
     followed = cohorts.follow(counted)
@@ -123,8 +124,9 @@ def progression(
     )
     # The indicator's note of changed groups leaves Unknown out and is not about cohorts.
     findings = [f for f in findings if f.code != Code.ETHNICITY_CHANGED]
-    findings += group_findings(followed, counted, source)
-    findings += band_findings(counted, followed, roster.unbanded_values, source, order)
+    where = source.names[0] if len(source.paths) == 1 else source.label
+    findings += group_findings(followed, where)
+    findings += band_findings(counted, followed, roster.unbanded_values, where)
     findings += gap_findings(snapshots)
     meta = _meta(
         run_meta(form, settings, inputs, by, snapshots, roster.bank_excluded, findings, as_at),
@@ -137,10 +139,12 @@ def progression(
     return ProgressionResult(results, senior, meta, tuple(findings), tuple(by))
 
 
-def _form(source: Any, detect: Callable[[Any, bool], str]) -> str:
+def _form(source: Source) -> str:
     """ "person" (an accessed column: the CPD split comes with it) or "staff" (none)."""
+    from wres4.indicator.compute import detect_form
+
     try:
-        form = detect(source, False)
+        form = detect_form(source, False)
     except ColumnError:
         return "staff"
     if form == "aggregate":
@@ -153,15 +157,10 @@ def _form(source: Any, detect: Callable[[Any, bool], str]) -> str:
 
 
 def band_findings(
-    counted: pd.DataFrame,
-    followed: pd.DataFrame,
-    unbanded_values: Any,
-    source: Any,
-    order: BandOrder,
+    counted: pd.DataFrame, followed: pd.DataFrame, unbanded_values: Counter[str], where: str
 ) -> list[Finding]:
     """People with no band at a snapshot (and the values that are not bands), and people
     whose band went down."""
-    where = source.names[0] if len(source.paths) == 1 else source.label
     out = []
     unbanded = counted[counted["band"] < 0]
     if len(unbanded):
@@ -206,20 +205,15 @@ def band_findings(
     return out
 
 
-def group_findings(followed: pd.DataFrame, counted: pd.DataFrame, source: Any) -> list[Finding]:
+def group_findings(followed: pd.DataFrame, where: str) -> list[Finding]:
     """Cohort members whose group (White, BME or Unknown) is another at the next snapshot."""
     from wres4.settings import GROUPS
 
-    where = source.names[0] if len(source.paths) == 1 else source.label
-    later = counted.set_index(["year", "pos"])["group"]
     stayed = followed[followed["retained"]]
-    then = later.reindex(list(zip(stayed["to_year"], stayed["pos"], strict=True))).to_numpy()
-    moved = stayed[stayed["group"].to_numpy() != then]
+    moved = stayed[stayed["group"].to_numpy() != stayed["group_next"].to_numpy()]
     if moved.empty:
         return []
-    pairs = zip(
-        moved["group"].tolist(), then[stayed["group"].to_numpy() != then].tolist(), strict=True
-    )
+    pairs = zip(moved["group"].tolist(), moved["group_next"].tolist(), strict=True)
     tally = Counter(f"{GROUPS[int(a)]} to {GROUPS[int(b)]}" for a, b in pairs)
     shown = ", ".join(f"{n:,} {move}" for move, n in tally.most_common())
     return [

@@ -21,8 +21,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
 WHITE, BME = GROUP_CODES["White"], GROUP_CODES["BME"]
-# comparison -> (events, population) of the rates it compares
+# rate -> (events, population)
 RATES = {"retention": ("retained", "in_post"), "progression": ("progressed", "banded")}
+# comparison -> (events, population) of the rates it compares; the CPD effect compares
+# progression rates, within one group
+MEASURES = {**RATES, "cpd_effect": RATES["progression"]}
 NOT_CALCULABLE = {
     stats.NO_GROUP2_STAFF: "no_{second}_{population}",
     stats.NO_GROUP1_STAFF: "no_{first}_{population}",
@@ -43,11 +46,8 @@ def comparison(
 ) -> tuple[dict[str, Any], list[str]]:
     """``name``'s ratio columns for counts (a, n1, c, n2), and its flags."""
     st = stats.ratio_stats_for(*counts, settings)
-    events, population = RATES.get(name, RATES["progression"])
-    cells = {
-        f"{name}_{suffix}": getattr(st, "ratio" if suffix == "ratio" else suffix)
-        for suffix in STAT_SUFFIXES
-    }
+    events, population = MEASURES[name]
+    cells = {f"{name}_{suffix}": getattr(st, suffix) for suffix in STAT_SUFFIXES}
     if settings.round_ratios:
         for suffix in ("ratio", "ci_low", "ci_high"):
             value = cells[f"{name}_{suffix}"]
