@@ -455,8 +455,8 @@ def test_statsmodels_is_loaded_without_polars_and_polars_still_imports() -> None
     it out (0.1 s and 45 MB), and leaves ``import polars`` working afterwards."""
     code = (
         "import sys\n"
-        "from wres4.indicator.stats import load_statsmodels, ratio_stats\n"
-        "load_statsmodels()\n"
+        "from wres4.indicator.stats import load_statistics, ratio_stats\n"
+        "load_statistics()\n"
         "assert 'polars' not in sys.modules, 'polars was imported'\n"
         "assert ratio_stats(3, 5, 3, 3).ratio == 0.6\n"
         "try:\n"
@@ -466,3 +466,34 @@ def test_statsmodels_is_loaded_without_polars_and_polars_still_imports() -> None
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_scipy_is_loaded_without_its_docstring_notes_and_left_as_found() -> None:
+    """scipy.stats parses about 600 docstrings at import to append array API notes; wres4
+    imports it with each docstring left as it is, puts scipy's parser back afterwards, and
+    the statistics are those of a plain import."""
+    code = (
+        "import importlib, sys\n"
+        "from wres4.indicator.stats import _SCIPY_NOTES, load_statistics, ratio_stats\n"
+        "api = importlib.import_module(_SCIPY_NOTES)\n"
+        "parser = api.FunctionDoc\n"
+        "load_statistics()\n"
+        "import scipy.stats\n"
+        "assert api.FunctionDoc is parser, 'the parser was not put back'\n"
+        "doc = scipy.stats.fisher_exact.__doc__\n"
+        "assert doc.startswith('Perform a Fisher exact test'), doc[:80]\n"
+        "assert 'Array API Standard Support' not in doc, 'the notes were built'\n"
+        "print(repr(ratio_stats(30, 100, 20, 100)))\n"
+    )
+    plain = (
+        "import scipy.stats, statsmodels.stats.proportion\n"
+        "from wres4.indicator.stats import ratio_stats\n"
+        "import scipy.stats as s\n"
+        "assert 'Array API Standard Support' in s.fisher_exact.__doc__\n"
+        "print(repr(ratio_stats(30, 100, 20, 100)))\n"
+    )
+    fast = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert fast.returncode == 0, fast.stderr
+    usual = subprocess.run([sys.executable, "-c", plain], capture_output=True, text=True)
+    assert usual.returncode == 0, usual.stderr
+    assert fast.stdout == usual.stdout

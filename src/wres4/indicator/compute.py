@@ -490,14 +490,11 @@ class Background(threading.Thread):
 
 
 def preload_statistics() -> None:
-    # Not statsmodels' regression models (with formulaic, about 0.2 s): only a trend over
+    # Not statsmodels' regression models (with formulaic, about 0.1 s): only a trend over
     # three or more years needs them, and it imports them itself.
-    import pandas  # noqa: F401
-    import scipy.stats  # noqa: F401
+    from wres4.indicator.stats import load_statistics
 
-    from wres4.indicator.stats import load_statsmodels
-
-    load_statsmodels()
+    load_statistics()
 
 
 def run_meta(

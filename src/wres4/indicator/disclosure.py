@@ -211,7 +211,7 @@ def significance(
         return None  # a hidden count: the ratio's test is not published either
     import numpy as np
 
-    stats.load_statsmodels()
+    stats.load_statistics()
     from statsmodels.stats.proportion import test_proportions_2indep
 
     tuples = candidates(counts)

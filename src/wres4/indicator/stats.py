@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from typing import TYPE_CHECKING, SupportsFloat
+from typing import TYPE_CHECKING, Any, SupportsFloat
 
 if TYPE_CHECKING:
     from wres4.settings import Settings
@@ -49,17 +49,68 @@ NO_GROUP2_EVENTS = "no_bme_accessed"
 _MAX_LOG_REACH = 64.0
 
 
-def load_statsmodels() -> None:
-    """Import statsmodels' proportion tests, the first time without polars: statsmodels
-    imports polars, when it is installed, only to recognise polars frames (about 0.1 s and
-    45 MB), and wres4 never hands it one."""
-    if "statsmodels.tools.data" in sys.modules:
+def load_statistics() -> None:
+    """Import scipy.stats and statsmodels' proportion tests, the first time with two costs
+    wres4 has no use for left out (method.md: Performance):
+
+    - scipy parses the docstring of each of about 600 functions to append a note on array
+      API support (about 0.2 s of the 0.5 s import): the docstrings are left as they are;
+    - statsmodels imports polars, when it is installed, only to recognise polars frames
+      (about 0.1 s and 45 MB), and wres4 never hands it one.
+    """
+    if "statsmodels.stats.proportion" in sys.modules:
         return
+    with _docstrings_as_they_are(), _without_polars():
+        import scipy.stats  # noqa: F401
+        import statsmodels.stats.proportion  # noqa: F401
+
+
+class _DocAsIs:
+    """Stands in for scipy's docstring parser while scipy.stats is first imported: the
+    decorator that uses it gets each function's docstring back unchanged."""
+
+    def __init__(self, func: object) -> None:
+        self.doc = getattr(func, "__doc__", None) or ""
+
+    def __getitem__(self, section: str) -> list[str]:
+        return []  # the section a note is appended to, then dropped
+
+    def __str__(self) -> str:
+        return "\n" + self.doc  # the decorator drops the first line (the signature)
+
+
+@contextmanager
+def _docstrings_as_they_are() -> Iterator[None]:
+    import importlib
+
+    api: Any = None
+    try:
+        if "scipy.stats" not in sys.modules:
+            api = importlib.import_module(_SCIPY_NOTES)
+    except ImportError:  # another scipy layout: import it as it is
+        api = None
+    parser = getattr(api, "FunctionDoc", None)
+    if api is None or parser is None:
+        yield
+        return
+    api.FunctionDoc = _DocAsIs
+    try:
+        yield
+    finally:
+        api.FunctionDoc = parser
+
+
+# The scipy module whose decorator appends the array API notes with FunctionDoc.
+_SCIPY_NOTES = "scipy._lib._array_api"
+
+
+@contextmanager
+def _without_polars() -> Iterator[None]:
     blocked = "polars" not in sys.modules
     if blocked:
         sys.modules["polars"] = None  # type: ignore[assignment]  # "import polars" fails
     try:
-        import statsmodels.stats.proportion  # noqa: F401
+        yield
     finally:
         if blocked and "polars" in sys.modules and sys.modules["polars"] is None:
             del sys.modules["polars"]
@@ -162,7 +213,7 @@ def _ratio(a: int, n1: int, c: int, n2: int) -> float:
 
 
 def _score_statistic(a: int, n1: int, c: int, n2: int) -> Callable[[float], float]:
-    load_statsmodels()
+    load_statistics()
     from statsmodels.stats.proportion import test_proportions_2indep
 
     def statistic(log_phi: float) -> float:
@@ -190,6 +241,7 @@ def _koopman_by_inversion(
     group has the event (a == n1 or c == n2) it returns bounds that exclude the estimate or
     are complex, e.g. 5/10 vs 10/10 gives 0.75-0.79 around a ratio of 0.5.
     """
+    load_statistics()
     from scipy.optimize import brentq
     from scipy.stats import chi2
 
@@ -228,7 +280,7 @@ def _koopman_by_inversion(
 def _koopman(
     a: int, n1: int, c: int, n2: int, confidence: float
 ) -> tuple[float | None, float | None]:
-    load_statsmodels()
+    load_statistics()
     from statsmodels.stats.proportion import confint_proportions_2indep
 
     if a + c == 0:
@@ -255,6 +307,7 @@ def _koopman(
 
 
 def _katz(a: int, n1: int, c: int, n2: int, confidence: float) -> tuple[float | None, float | None]:
+    load_statistics()
     from scipy.stats.contingency import relative_risk
 
     interval = relative_risk(a, n1, c, n2).confidence_interval(confidence_level=confidence)
@@ -296,9 +349,10 @@ def ratio_stats(
     why the ratio itself is missing (method.md: Not calculable). Raises ValueError for
     impossible counts.
     """
+    load_statistics()
     from scipy.stats import fisher_exact
 
-    load_statsmodels()
+    load_statistics()
     from statsmodels.stats.proportion import test_proportions_2indep
 
     a, n1, c, n2 = _check_counts(a, n1, c, n2)
@@ -361,6 +415,7 @@ def change_stats(
     d = ln(R_cur) - ln(R_prev), se = sqrt(var_cur + var_prev), CI = exp(d +/- z*se).
     Any undefined ratio or variance gives all None.
     """
+    load_statistics()
     from scipy.stats import norm
 
     confidence = _check_confidence(confidence)
@@ -406,7 +461,7 @@ def trend(
 
     import numpy as np
 
-    load_statsmodels()
+    load_statistics()
     from statsmodels.regression.linear_model import WLS
 
     first = usable[0][0]
@@ -431,7 +486,7 @@ def trend(
 
 def holm(p_values: Sequence[float | None]) -> list[float | None]:
     """Holm-adjusted p-values; None or NaN entries are skipped and come back as None."""
-    load_statsmodels()
+    load_statistics()
     from statsmodels.stats.multitest import multipletests
 
     positions: list[int] = []
