@@ -76,6 +76,28 @@ def test_window_of_24_months(tmp_path: Path, day: str, inside: bool) -> None:
     )
 
 
+def test_overlapping_windows_count_a_record_in_each(tmp_path: Path) -> None:
+    """24-month windows of consecutive snapshots overlap: a record in the overlap counts in
+    both years, one before it only in the earlier, and one in a gap year in none."""
+    staff = [
+        *[[i, WHITE, snap] for i in (1, 2, 3) for snap in ("2023-03-31", "2024-03-31")],
+        *[[i, BME, snap] for i in (4, 5) for snap in ("2023-03-31", "2024-03-31")],
+    ]
+    training = [
+        cpd(1, "2022-06-01"),  # in 2021-04-01..2023-03-31 and in 2022-04-01..2024-03-31
+        cpd(2, "2021-06-01"),  # in the first window only
+        cpd(3, "2019-06-01"),  # before both
+        cpd(4, "2023-06-01"),  # in the second window only
+        cpd(5, "31/02/2023"),  # not a date
+    ]
+    result = run(tmp_path, staff, training, settings=Settings(window_months=24))
+    rows = {int(r["year"]): counts(r) for _, r in result.table.iterrows()}
+    assert rows == {2023: (3, 2, 2, 0, 0, 0), 2024: (3, 1, 2, 1, 0, 0)}
+    found = {f.code: f.count for f in result.findings}
+    assert found["outside_window"] == 1
+    assert found["unparseable_date"] == 1
+
+
 def test_outside_records_are_reported(tmp_path: Path) -> None:
     result = run(tmp_path, BASELINE_STAFF, [*BASELINE_TRAINING, cpd(1, "2022-01-01")])
     outside = [f for f in result.findings if f.code == "outside_window"]

@@ -376,37 +376,43 @@ def reduce_training(
                     if counts[i]:
                         red.unknown_status[texts[i]] += int(counts[i])
             keep &= accessed
-        # Dates, parsed once per distinct text.
+        # Dates, parsed and placed in the windows once per distinct text; only the rows
+        # still counted after R4 and R5 are looked at one by one.
         idx, values = encode(table.column("date"))
         texts = values.to_pylist()
         new = [t for t in texts if t not in date_cache]
         if new:
             parsed = parse_dates(new, day_first=settings.day_first).to_numpy("datetime64[D]")
             date_cache.update(zip(new, parsed, strict=True))
-        dates = np.array([date_cache[t] for t in texts], dtype="datetime64[D]")[idx]
-        blank = np.array([not t.strip() for t in texts], dtype=bool)[idx]
-        bad = np.isnat(dates) & ~blank
-        red.blank_dates += int(blank.sum())
-        if bad.any():
-            red.bad_dates += int(bad.sum())
-            rows = table.column("_row").to_numpy()[bad]
+        dates = np.array([date_cache[t] for t in texts], dtype="datetime64[D]")
+        rows_of = np.bincount(idx, minlength=len(texts))
+        valid = ~np.isnat(dates)
+        blank = np.array([not t.strip() for t in texts], dtype=bool)
+        bad = ~valid & ~blank
+        red.blank_dates += int(rows_of[blank].sum())
+        if bad.any() and rows_of[bad].any():
+            red.bad_dates += int(rows_of[bad].sum())
+            rows = table.column("_row").to_numpy()[bad[idx]]
             name = str(cols.path)
             red.bad_date_rows.extend((name, int(r)) for r in rows[: 5 - len(red.bad_date_rows)])
-            red.bad_date_values.update(np.asarray(texts, dtype=object)[idx[bad]].tolist())
-        valid = ~np.isnat(dates)
-        in_any = np.zeros(n, dtype=bool)
-        for w in range(len(windows.years)):  # a handful of years, not rows
-            inside = valid & (dates >= starts[w]) & (dates <= ends[w])
-            in_any |= inside
-            hits[pos[keep & inside], w] = True
-        outside = valid & ~in_any
+            red.bad_date_values.update(
+                {texts[i]: int(rows_of[i]) for i in np.flatnonzero(bad & (rows_of > 0))}
+            )
+        # inside[d, w]: distinct date d falls in window w (windows may overlap).
+        inside = valid[:, None] & (dates[:, None] >= starts) & (dates[:, None] <= ends)
+        in_any = inside.any(axis=1)
+        outside = valid & ~in_any & (rows_of > 0)
         if outside.any():
-            red.outside += int(outside.sum())
+            red.outside += int(rows_of[outside].sum())
             low, high = dates[outside].min(), dates[outside].max()
             first, last = low.astype(dt.date), high.astype(dt.date)
             red.outside_first = min(first, red.outside_first or first)
             red.outside_last = max(last, red.outside_last or last)
-        red.counted += int((keep & in_any).sum())
+        counted = keep & in_any[idx]
+        red.counted += int(counted.sum())
+        at, who = idx[counted], pos[counted]
+        for w in range(len(windows.years)):  # a handful of years, not rows
+            hits[who[inside[at, w]], w] = True
         if progress is not None:
             progress(source.label, n)
     red.hits = hits
