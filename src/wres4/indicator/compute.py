@@ -92,16 +92,24 @@ def compute(
     form = detect_form(source, bool(trained))
     files: list[str | os.PathLike[str]] = [] if source.in_memory else [*source.paths]
     files += [item for item in [*trained, history] if isinstance(item, (str, os.PathLike))]
-    # The statistics libraries take about a second to import: load them, and hash the input
-    # files, while the extracts are parsed (pyarrow parses without holding the GIL). Both
-    # start only once the inputs are open, and are joined on every way out of the call.
-    with (
-        Background(lambda stop: preload_statistics()),
-        Background(lambda stop: hash_files(files, stop)) as hashing,
-    ):
+    # The statistics libraries take over half a second to import: load them while the
+    # extracts are parsed (pyarrow parses without holding the GIL), then hash the input
+    # files, which is only needed at the end: started at once, the hashing would take CPU
+    # from the import and the parse, the two things the reduction waits for. The thread
+    # starts once the inputs are open and is joined on every way out of the call.
+    with Background(lambda stop: preload_then_hash(files, stop)) as hashing:
         return _compute(
             source, form, trained, history, years, by, as_at, settings, today, progress, hashing
         )
+
+
+def preload_then_hash(
+    files: Sequence[str | os.PathLike[str]], stop: Callable[[], bool]
+) -> dict[Path, str]:
+    """The work of :class:`Background` beside the reading: the statistics import, then the
+    SHA-256 of the input ``files``."""
+    preload_statistics()
+    return hash_files(files, stop)
 
 
 def _compute(

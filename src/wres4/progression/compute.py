@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from wres4.errors import ColumnError, DataError
 from wres4.findings import EXAMPLES, Code, Finding
 from wres4.inputs.columns import ROLE_ALIASES, header_key
-from wres4.inputs.readers import check_sheet, describe_inputs, hash_files, input_items, open_source
+from wres4.inputs.readers import check_sheet, describe_inputs, input_items, open_source
 from wres4.periods import period_name
 from wres4.progression.bands import BandOrder
 from wres4.progression.model import DEFINITION, DIRECTION, ProgressionResult
@@ -59,7 +59,7 @@ def progression(
     from wres4.indicator.compute import (
         Background,
         person_years,
-        preload_statistics,
+        preload_then_hash,
         run_meta,
     )
     from wres4.progression import cohorts, tables
@@ -72,10 +72,7 @@ def progression(
     files: list[str | os.PathLike[str]] = [] if source.in_memory else [*source.paths]
     files += [item for item in trained if isinstance(item, (str, os.PathLike))]
     order = BandOrder.of(settings)
-    with (
-        Background(lambda stop: preload_statistics()),
-        Background(lambda stop: hash_files(files, stop)) as hashing,
-    ):
+    with Background(lambda stop: preload_then_hash(files, stop)) as hashing:
         roster, people, findings, tsource = person_years(
             source,
             form,
