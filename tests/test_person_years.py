@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from wres4.findings import EXAMPLES
 from wres4.indicator.person_years import (
     CONFLICT_RULE,
     IdNames,
@@ -149,6 +150,39 @@ def test_changed_across_years_needs_two_snapshots_and_known_groups() -> None:
         1,
         (("a person: White in 2023, BME in 2024", 2),),
     )
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([2022, 2023, 2024]), st.integers(0, 30), st.sampled_from([0, 1, 2])
+        ),
+        min_size=1,
+        max_size=60,
+        unique_by=lambda person_year: person_year[:2],
+    )
+)
+def test_changed_across_years_counts_the_people_a_groupby_finds(
+    people_years: list[tuple[int, int, int]],
+) -> None:
+    """Against the plain definition: a person whose known groups (Unknown left out) over
+    the snapshots are not all one; the examples are the lowest positions among them."""
+    people = pd.DataFrame(people_years, columns=["year", "pos", "group"])
+    snapshots = {y: dt.date(y, 3, 31) for y in (2022, 2023, 2024)}
+    known = people[people["group"] != UNKNOWN]
+    spread = known.groupby("pos")["group"].nunique()
+    moved = sorted(int(p) for p in spread.index[spread > 1])
+    maker = PersonKeys()
+    ids = IdNames(maker.of(pa.array([f"E{i}" for i in range(31)])), maker)
+    found = changed_across_years(people, ids, snapshots, True)
+    if not moved:
+        assert found is None
+        return
+    assert found is not None
+    assert found[0] == len(moved)
+    shown = [text.split(":")[0] for text, _ in found[1]]
+    assert shown == [f"id E{p}" for p in moved[: len(shown)]]
+    assert len(shown) == min(len(moved), EXAMPLES)
 
 
 def test_mixed_breakdowns_count_people_in_two_values() -> None:

@@ -266,11 +266,20 @@ def changed_across_years(
     people: pd.DataFrame, keys: IdNames, snapshots: dict[int, dt.date], show_ids: bool
 ) -> tuple[int, tuple[tuple[str, int], ...]] | None:
     """People whose known group (White or BME) differs between snapshots, with examples."""
+    import numpy as np
+
     known = people[people["group"] != GROUP_CODES["Unknown"]]
     if len(snapshots) < 2 or known.empty:
         return None
-    spread = known.groupby("pos")["group"].agg(["min", "max"])
-    moved = spread.index[spread["min"] != spread["max"]]
+    # Positions are dense: count each person's known groups with one bincount per group.
+    positions = known["pos"].to_numpy(np.int64)
+    group = known["group"].to_numpy()
+    size = int(positions.max()) + 1
+    seen = sum(
+        (np.bincount(positions[group == GROUP_CODES[name]], minlength=size) > 0).astype(np.int8)
+        for name in ("White", "BME")
+    )
+    moved = np.flatnonzero(seen > 1)
     if not len(moved):
         return None
     sample = known[known["pos"].isin(moved[:EXAMPLES])].sort_values(["pos", "year"])
