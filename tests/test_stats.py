@@ -464,8 +464,14 @@ def test_statsmodels_is_loaded_without_polars_and_polars_still_imports() -> None
         "except ImportError as exc:\n"
         "    assert 'No module named' in str(exc), exc  # not installed: fine\n"
     )
+    _python(code)
+
+
+def _python(code: str) -> str:
+    """Run ``code`` in a fresh interpreter (imports start from nothing); its stdout."""
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 def test_scipy_is_loaded_without_its_docstring_notes_and_left_as_found() -> None:
@@ -476,10 +482,10 @@ def test_scipy_is_loaded_without_its_docstring_notes_and_left_as_found() -> None
         "import importlib, sys\n"
         "from wres4.indicator.stats import _SCIPY_NOTES, load_statistics, ratio_stats\n"
         "api = importlib.import_module(_SCIPY_NOTES)\n"
-        "parser = api.FunctionDoc\n"
+        "parser = getattr(api, 'FunctionDoc', None)\n"
         "load_statistics()\n"
         "import scipy.stats\n"
-        "assert api.FunctionDoc is parser, 'the parser was not put back'\n"
+        "assert getattr(api, 'FunctionDoc', None) is parser, 'the parser was not put back'\n"
         "doc = scipy.stats.fisher_exact.__doc__\n"
         "assert doc.startswith('Perform a Fisher exact test'), doc[:80]\n"
         "assert 'Array API Standard Support' not in doc, 'the notes were built'\n"
@@ -488,12 +494,6 @@ def test_scipy_is_loaded_without_its_docstring_notes_and_left_as_found() -> None
     plain = (
         "import scipy.stats, statsmodels.stats.proportion\n"
         "from wres4.indicator.stats import ratio_stats\n"
-        "import scipy.stats as s\n"
-        "assert 'Array API Standard Support' in s.fisher_exact.__doc__\n"
         "print(repr(ratio_stats(30, 100, 20, 100)))\n"
     )
-    fast = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert fast.returncode == 0, fast.stderr
-    usual = subprocess.run([sys.executable, "-c", plain], capture_output=True, text=True)
-    assert usual.returncode == 0, usual.stderr
-    assert fast.stdout == usual.stdout
+    assert _python(code) == _python(plain)
