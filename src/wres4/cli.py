@@ -178,6 +178,13 @@ def progress_bar(ctx: click.Context) -> Iterator[Callable[[str, int], None] | No
         yield report
 
 
+def share_cpus() -> None:
+    """pyarrow's threads leave a CPU to wres4's own (the command owns its process)."""
+    from wres4.inputs.readers import share_cpus as leave_a_cpu
+
+    leave_a_cpu()
+
+
 def report_findings(ctx: click.Context, findings: Sequence[Any], strict: bool) -> None:
     from wres4.check import AUDIT_FACTS
 
@@ -260,6 +267,7 @@ def compute(
     from wres4.indicator.compute import compute as run
 
     settings, default_format = settings_for(ctx, params)
+    share_cpus()  # before anything is parsed
     fmt = choose_format("compute", fmt, output, default_format)
     check_request("compute", fmt, output)
     with progress_bar(ctx) as progress:
@@ -424,6 +432,7 @@ def funnel(
     from wres4.funnel.compute import funnel as run
 
     settings, default_format = settings_for(ctx, params)
+    share_cpus()  # before anything is parsed
     columns = dict(settings.columns)
     for kind, mapping in (("applications", log_columns), ("staff", staff_columns)):
         if mapping:
@@ -479,6 +488,7 @@ def progression(
     from wres4.progression.compute import progression as run
 
     settings, default_format = settings_for(ctx, params)
+    share_cpus()  # before anything is parsed
     fmt = choose_format("progression", fmt, output, default_format)
     check_request("progression", fmt, output, section)
     with progress_bar(ctx) as progress:
@@ -526,6 +536,7 @@ def check(
     from wres4.check import audit
 
     settings, _ = settings_for(ctx, params)
+    share_cpus()  # before anything is parsed
     fmt = choose_format("check", fmt, output)
     report = audit(data, training=training, as_at=as_at, settings=settings)
     problems = len(report.problems)

@@ -235,7 +235,9 @@ def person_years(
     tsource, tcols, deferred = None, None, None
     if form == "extracts":
         # Open the training extract first, so that it is parsed while the staff side is
-        # reduced; a problem with it is still reported after any problem with the staff.
+        # reduced (from the moment the staff file is parsed: both parses share pyarrow's
+        # threads, and the staff side comes first); a problem with it is still reported
+        # after any problem with the staff.
         try:
             tsource, tcols = _open_training(training, settings)
         except Wres4Error as exc:
@@ -253,6 +255,7 @@ def person_years(
             today=today,
             progress=progress,
             band_rank=band_rank,
+            parsed=ahead.begin,
         )
         findings = list(staff.findings)
         people = staff.people

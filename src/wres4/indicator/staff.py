@@ -83,11 +83,13 @@ def load_staff(
     today: dt.date | None = None,
     progress: Callable[[str, int], None] | None = None,
     band_rank: Callable[[list[str]], list[int]] | None = None,
+    parsed: Callable[[], None] | None = None,
 ) -> Staff:
     """Read a staff extract (or a person-level table) and reduce it to person-years.
 
     With ``band_rank`` (distinct pay band values -> their rank, -1 for none) each person-year
     also gets ``band``, the highest rank over the person's non-bank rows (method.md: Bands).
+    ``parsed``, when given, is called once the file is parsed, before the reduction.
     """
     import numpy as np
     import pyarrow as pa
@@ -109,6 +111,8 @@ def load_staff(
         parts.append(table)
         if progress is not None:
             progress(source.label, table.num_rows)
+    if parsed is not None:
+        parsed()
     if not parts:
         raise DataError(f"{source.names[0]}: the {source.label} has a header but no rows.")
     # pandas is imported here, after the parse, while a background thread may be loading it.

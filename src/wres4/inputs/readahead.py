@@ -2,9 +2,10 @@
 
 pyarrow parses without holding the GIL, so the training extract can be parsed while the staff
 side is reduced. The queue holds a few tables only, so memory stays flat however long the
-file. Used as a context: the thread is started on entry and stopped and joined on every way
-out, so no thread outlives the call; an error met while reading is raised where the caller
-reaches that table, as if it had read the file itself.
+file. Used as a context: the reading starts when the caller says :meth:`ReadAhead.begin` (or
+first asks for a table), so it need not compete with work that comes first, and the thread
+is stopped and joined on every way out, so no thread outlives the call; an error met while
+reading is raised where the caller reaches that table, as if it had read the file itself.
 """
 
 from __future__ import annotations
@@ -44,7 +45,13 @@ class ReadAhead(threading.Thread):
                 continue
         return False
 
+    def begin(self) -> None:
+        """Start reading ahead (once; later calls do nothing)."""
+        if self.ident is None:
+            self.start()
+
     def __iter__(self) -> Iterator[Any]:
+        self.begin()
         while True:
             state, table = self.queue.get()
             if state is DONE:
@@ -54,9 +61,9 @@ class ReadAhead(threading.Thread):
             yield table
 
     def __enter__(self) -> ReadAhead:
-        self.start()
         return self
 
     def __exit__(self, *_: object) -> None:
         self.stopping.set()
-        self.join()
+        if self.ident is not None:
+            self.join()

@@ -125,6 +125,24 @@ def input_items(inputs: Any) -> list[Any]:
     return list(inputs)
 
 
+def share_cpus() -> None:
+    """Leave one CPU to wres4's own threads: size pyarrow's thread pool to the CPUs this
+    process may use, less one (at least one).
+
+    The statistics import and much of the reduction are Python, which holds the GIL; with
+    pyarrow parsing on every CPU they wait for a CPU as well as for the GIL (method.md:
+    Performance). pyarrow's pool is the whole process's, so the command line calls this and
+    the library leaves it as it is; OMP_NUM_THREADS, when set, is left to size it.
+    """
+    if os.environ.get("OMP_NUM_THREADS"):
+        return
+    import pyarrow as pa
+
+    affinity = getattr(os, "sched_getaffinity", None)
+    usable = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+    pa.set_cpu_count(max(1, usable - 1))
+
+
 def iter_tables(
     source: Source,
     columns: Mapping[Path, Columns],
