@@ -238,3 +238,35 @@ def test_person_keys_agree_with_the_canonical_text(ids: list[str]) -> None:
         for j, b in enumerate(texts):
             if a and b:
                 assert (keys[i] == keys[j]) == (a == b), (ids[i], ids[j])
+
+
+def test_person_keys_of_a_large_mixed_batch_follow_the_canonical_text() -> None:
+    """Above the size where distinct texts are keyed once, packed short ids, long ids, ids
+    with spaces and digit ids mixed in one batch still get one key per canonical text, on
+    the staff side (grow) and the training side alike."""
+    import random
+
+    import pyarrow as pa
+
+    from wres4.indicator.values import DISTINCT_FIRST, NO_PERSON, PersonKeys, person_keys
+
+    rng = random.Random(7)
+    kinds = [
+        lambda: f"E{rng.randrange(10**6):06d}",  # packed
+        lambda: f" E{rng.randrange(10**3)} ",  # spaces: trimmed first
+        lambda: f"{rng.randrange(10**4):08d}",  # digits with leading zeros
+        lambda: f"LONGID-{rng.randrange(10**4)}-X",  # too long to pack
+        lambda: "",
+    ]
+    ids = [rng.choice(kinds)() for _ in range(2 * DISTINCT_FIRST)]
+    maker = PersonKeys()
+    staff = maker.of(pa.array(ids))
+    training = maker.of(pa.array(ids[::-1]), grow=False)[::-1]
+    assert (staff == training).all()
+    texts = person_keys(pa.array(ids)).to_pylist()
+    by_text: dict[str, set[int]] = {}
+    for text, key in zip(texts, staff.tolist(), strict=True):
+        by_text.setdefault(text, set()).add(key)
+    assert by_text.pop("") == {NO_PERSON}
+    assert all(len(keys) == 1 for keys in by_text.values())
+    assert len({next(iter(keys)) for keys in by_text.values()}) == len(by_text)

@@ -143,9 +143,19 @@ class PersonKeys:
             out[mask] = pc.cast(pc.filter(raw, plain), pa.int64()).to_numpy()
         if mask.all():
             return out
-        rest = ~mask
+        rest = np.flatnonzero(~mask)
         # (Filtering copies every text: skipped when no id is plain, as with letter ids.)
         texts_in = pc.filter(raw, pc.invert(plain)) if mask.any() else raw
+        if not assignment:
+            # Short ids of letters, digits and dashes ("E12345678") are already canonical
+            # (no spaces, not all digits): each one's packed code is its key as it stands,
+            # with no text hashed (an assignment number still loses its "-2").
+            packed, fits = pack_ids(texts_in)
+            out[rest[fits]] = packed[fits]
+            if fits.all():
+                return out
+            rest = rest[~fits]
+            texts_in = pc.filter(texts_in, pa.array(~fits))
         if len(texts_in) >= DISTINCT_FIRST:
             # A person's id repeats on every snapshot and record: key each distinct text once.
             idx, distinct = encode(texts_in)
