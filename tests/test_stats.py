@@ -497,3 +497,31 @@ def test_scipy_is_loaded_without_its_docstring_notes_and_left_as_found() -> None
         "print(repr(ratio_stats(30, 100, 20, 100)))\n"
     )
     assert _python(code) == _python(plain)
+
+
+def test_two_threads_loading_the_statistics_at_once_leave_scipy_as_found() -> None:
+    """Each thread saves scipy's parser and puts it back: were both let in at once, the
+    second would save the stand-in and leave it for good. An import hook holds the first
+    thread just before it imports scipy.stats, until a second thread gets there too (or a
+    second has passed)."""
+    code = (
+        "import importlib, sys, threading\n"
+        "from wres4.indicator.stats import _SCIPY_NOTES, load_statistics\n"
+        "api = importlib.import_module(_SCIPY_NOTES)\n"
+        "parser = api.FunctionDoc\n"
+        "both = threading.Barrier(2)\n"
+        "class Hold:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'scipy.stats':\n"
+        "            try:\n"
+        "                both.wait(timeout=1.0)\n"
+        "            except threading.BrokenBarrierError:\n"
+        "                pass\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Hold())\n"
+        "threads = [threading.Thread(target=load_statistics) for _ in range(2)]\n"
+        "for t in threads: t.start()\n"
+        "for t in threads: t.join()\n"
+        "print(api.FunctionDoc is parser)\n"
+    )
+    assert _python(code).strip() == "True"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import numbers
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -60,9 +61,17 @@ def load_statistics() -> None:
     """
     if "statsmodels.stats.proportion" in sys.modules:
         return
-    with _docstrings_as_they_are(), _without_polars():
-        import scipy.stats  # noqa: F401
-        import statsmodels.stats.proportion  # noqa: F401
+    # One thread at a time: a second one would save the stand-in as scipy's parser, and
+    # put that back for good.
+    with _LOADING:
+        if "statsmodels.stats.proportion" in sys.modules:
+            return
+        with _docstrings_as_they_are(), _without_polars():
+            import scipy.stats  # noqa: F401
+            import statsmodels.stats.proportion  # noqa: F401
+
+
+_LOADING = threading.Lock()
 
 
 class _DocAsIs:
