@@ -146,3 +146,23 @@ def test_no_thread_outlives_a_library_call(tmp_path: Path) -> None:
     with pytest.raises(wres4.InputError, match="file not found"):
         wres4.funnel(p["staff"], staff=tmp_path / "missing.csv")
     assert threading.active_count() == baseline
+
+
+def test_a_failed_background_import_is_only_a_lost_head_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The statistics import beside the reading is a head start: when it fails there, the
+    run goes on, the statistics load what they need themselves, and the inputs are still
+    hashed."""
+
+    def failing() -> None:
+        raise ImportError("simulated failure in the background thread")
+
+    monkeypatch.setattr(compute_module, "preload_statistics", failing)
+    p = inputs(tmp_path)
+    result = wres4.compute(p["staff"], training=p["training"])
+    assert int(result.table["white_headcount"].iloc[0]) == 1
+    assert all(len(item["sha256"]) == 64 for item in result.meta["inputs"])
+    # progression runs the same background work
+    hashes = compute_module.preload_then_hash([p["staff"]], lambda: False)
+    assert list(hashes) == [p["staff"]] and len(hashes[p["staff"]]) == 64

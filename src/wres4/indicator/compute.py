@@ -7,6 +7,7 @@ returns a :class:`~wres4.indicator.result.Result` that every output format rende
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import threading
@@ -107,8 +108,11 @@ def preload_then_hash(
     files: Sequence[str | os.PathLike[str]], stop: Callable[[], bool]
 ) -> dict[Path, str]:
     """The work of :class:`Background` beside the reading: the statistics import, then the
-    SHA-256 of the input ``files``."""
-    preload_statistics()
+    SHA-256 of the input ``files``. The import is only a head start: should it fail here,
+    the statistics import the libraries themselves when they need them, and any error
+    comes from there, in the caller's thread."""
+    with contextlib.suppress(Exception):  # a head start only (see above)
+        preload_statistics()
     return hash_files(files, stop)
 
 
