@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from peers import COUNT_KEYS  # the peers' module beside this script: standard library only
+from peers import ACCESSED_AND_COUNTS, COUNT_KEYS  # the peers' module: standard library only
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGINES = ("wres4", "duckdb-job", "duckdb-lean", "duckdb-plain", "polars", "duckdb")
@@ -258,23 +258,7 @@ qualifying AS (  -- accessed (R5) non-mandatory (R4) records, one per person and
             ELSE true
           END
 ),
-accessed AS (  -- the 12 months ending on the snapshot date, both ends inclusive (R3)
-    SELECT DISTINCT p.pid, p.snap
-    FROM people p JOIN qualifying q
-      ON q.pid = p.pid AND q.day > p.snap - INTERVAL 12 MONTH AND q.day <= p.snap
-)
-SELECT
-    year(p.snap) AS year,
-    count(*) FILTER (WHERE p.grp = 'white') AS white_headcount,
-    count(a.pid) FILTER (WHERE p.grp = 'white') AS white_accessed,
-    count(*) FILTER (WHERE p.grp = 'bme') AS bme_headcount,
-    count(a.pid) FILTER (WHERE p.grp = 'bme') AS bme_accessed,
-    count(*) FILTER (WHERE p.grp = 'unknown') AS unknown_headcount,
-    count(a.pid) FILTER (WHERE p.grp = 'unknown') AS unknown_accessed
-FROM people p LEFT JOIN accessed a ON a.pid = p.pid AND a.snap = p.snap
-GROUP BY ALL
-ORDER BY year
-"""
+{ACCESSED_AND_COUNTS}"""
 
 
 def child(engine: str, staff: Path, training: Path, out: Path, clean: bool) -> int:

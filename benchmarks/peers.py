@@ -57,6 +57,28 @@ CSTF_PATTERN = (
 )
 
 
+# The last steps of both DuckDB queries, over their ``people`` (pid, snap, grp) and
+# ``qualifying`` (pid, day) tables: who accessed in the 12 months ending on the snapshot
+# date, both ends inclusive (R3), and the counts per year and group.
+ACCESSED_AND_COUNTS = """accessed AS (
+    SELECT DISTINCT p.pid, p.snap
+    FROM people p JOIN qualifying q
+      ON q.pid = p.pid AND q.day > p.snap - INTERVAL 12 MONTH AND q.day <= p.snap
+)
+SELECT
+    year(p.snap) AS year,
+    count(*) FILTER (WHERE p.grp = 'white') AS white_headcount,
+    count(a.pid) FILTER (WHERE p.grp = 'white') AS white_accessed,
+    count(*) FILTER (WHERE p.grp = 'bme') AS bme_headcount,
+    count(a.pid) FILTER (WHERE p.grp = 'bme') AS bme_accessed,
+    count(*) FILTER (WHERE p.grp = 'unknown') AS unknown_headcount,
+    count(a.pid) FILTER (WHERE p.grp = 'unknown') AS unknown_accessed
+FROM people p LEFT JOIN accessed a ON a.pid = p.pid AND a.snap = p.snap
+GROUP BY ALL
+ORDER BY year
+"""
+
+
 def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -96,20 +118,7 @@ qualifying AS (
            OR (coalesce({t["type"]}, '') = ''
                AND NOT regexp_matches(lower({t["title"]}), {_sql_text(CSTF_PATTERN)})))
 ),
-accessed AS (
-    SELECT DISTINCT p.pid, p.snap FROM people p JOIN qualifying q
-      ON q.pid = p.pid AND q.day > p.snap - INTERVAL 12 MONTH AND q.day <= p.snap
-)
-SELECT year(p.snap) AS year,
-    count(*) FILTER (WHERE p.grp = 'white') AS white_headcount,
-    count(a.pid) FILTER (WHERE p.grp = 'white') AS white_accessed,
-    count(*) FILTER (WHERE p.grp = 'bme') AS bme_headcount,
-    count(a.pid) FILTER (WHERE p.grp = 'bme') AS bme_accessed,
-    count(*) FILTER (WHERE p.grp = 'unknown') AS unknown_headcount,
-    count(a.pid) FILTER (WHERE p.grp = 'unknown') AS unknown_accessed
-FROM people p LEFT JOIN accessed a ON a.pid = p.pid AND a.snap = p.snap
-GROUP BY ALL ORDER BY year
-"""
+{ACCESSED_AND_COUNTS}"""
 
 
 def duckdb_counts(sql: str) -> list[dict[str, int]]:

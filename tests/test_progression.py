@@ -325,6 +325,22 @@ def test_disclosure_publishes_rounded_counts_and_no_p_values(files: tuple[Path, 
     assert all(r["share_of_senior_change"] is None for r in result.sections()["senior"])
 
 
+def test_workbook_under_disclosure_counts_comparisons(
+    files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Progression's disclosure counts comparisons, not rows: the Method sheet says so."""
+    from openpyxl import load_workbook
+
+    staff, training = files
+    book = tmp_path / "p.xlsx"
+    args = ["progression", str(staff), "-t", str(training), "--disclosure", "nhs", "-o", str(book)]
+    made = CliRunner().invoke(cli, args)
+    assert made.exit_code == 0, made.output
+    cells = [c for row in load_workbook(book)["Method"].iter_rows(values_only=True) for c in row]
+    assert "Disclosure: comparisons published at each level" in cells
+    assert "Disclosure: rows published at each level" not in cells
+
+
 # ------------------------------------------------------------------ independent count, Hypothesis
 
 BANDS = ["Band 2", "Band 5", "Band 7", "Band 8a", "Band 8c", "Medical", ""]

@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -47,6 +47,9 @@ from wres4.options import (
     window_options,
 )
 from wres4.output.writers import check_request, choose_format, deliver
+
+if TYPE_CHECKING:
+    from wres4.settings import Settings
 
 # A Wres4Error as click shows it: one ``Error:`` line, and the exit code of its ExitCode.
 FAILURES: dict[ExitCode, type[click.ClickException]] = {
@@ -178,6 +181,24 @@ def progress_bar(ctx: click.Context) -> Iterator[Callable[[str, int], None] | No
         yield report
 
 
+def begin(
+    ctx: click.Context,
+    params: dict[str, Any],
+    kind: str,
+    fmt: str | None,
+    output: Path | None,
+    section: str | None = None,
+) -> tuple[Settings, str]:
+    """What a command that reads extracts does first: its settings (the config file, then
+    the options given), pyarrow's threads sized before anything is parsed, and the output
+    format, checked against its destination before any work is done."""
+    settings, default_format = settings_for(ctx, params)
+    share_cpus()
+    fmt = choose_format(kind, fmt, output, default_format)
+    check_request(kind, fmt, output, section)
+    return settings, fmt
+
+
 def share_cpus() -> None:
     """pyarrow's threads leave a CPU to wres4's own (the command owns its process)."""
     from wres4.inputs.readers import share_cpus as leave_a_cpu
@@ -266,10 +287,7 @@ def compute(
     """Compute indicator 4 for every reporting year in the inputs."""
     from wres4.indicator.compute import compute as run
 
-    settings, default_format = settings_for(ctx, params)
-    share_cpus()  # before anything is parsed
-    fmt = choose_format("compute", fmt, output, default_format)
-    check_request("compute", fmt, output)
+    settings, fmt = begin(ctx, params, "compute", fmt, output)
     with progress_bar(ctx) as progress:
         result = run(
             data,
@@ -431,15 +449,12 @@ def funnel(
 
     from wres4.funnel.compute import funnel as run
 
-    settings, default_format = settings_for(ctx, params)
-    share_cpus()  # before anything is parsed
+    settings, fmt = begin(ctx, params, "funnel", fmt, output, section)
     columns = dict(settings.columns)
     for kind, mapping in (("applications", log_columns), ("staff", staff_columns)):
         if mapping:
             columns[kind] = {**columns.get(kind, {}), **mapping}
     settings = replace(settings, columns=columns)
-    fmt = choose_format("funnel", fmt, output, default_format)
-    check_request("funnel", fmt, output, section)
     result = run(
         applications, staff=staff, per=per, targets=targets, settings=settings, as_at=as_at
     )
@@ -487,10 +502,7 @@ def progression(
     """Follow staff from snapshot to snapshot: retention, promotion and senior staff by group."""
     from wres4.progression.compute import progression as run
 
-    settings, default_format = settings_for(ctx, params)
-    share_cpus()  # before anything is parsed
-    fmt = choose_format("progression", fmt, output, default_format)
-    check_request("progression", fmt, output, section)
+    settings, fmt = begin(ctx, params, "progression", fmt, output, section)
     with progress_bar(ctx) as progress:
         result = run(
             data, training=training, by=by, as_at=as_at, settings=settings, progress=progress
@@ -535,8 +547,8 @@ def check(
     """Audit the extracts' data quality before you submit; exit 3 when problems are found."""
     from wres4.check import audit
 
-    settings, _ = settings_for(ctx, params)
-    share_cpus()  # before anything is parsed
+    settings, _ = settings_for(ctx, params)  # check keeps its own default format, text
+    share_cpus()
     fmt = choose_format("check", fmt, output)
     report = audit(data, training=training, as_at=as_at, settings=settings)
     problems = len(report.problems)

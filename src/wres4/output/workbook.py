@@ -391,8 +391,11 @@ def method_sheet(ws: Any, result: Result | Report) -> None:
     }
     if "disclosure" in meta:
         about["Disclosure control"] = DISCLOSURE_NOTE
-        levels = meta["disclosure"].get("rows", meta["disclosure"].get("comparisons"))
-        about["Disclosure: rows published at each level"] = setting_text(levels)
+        # the indicator counts rows at each level, progression its comparisons
+        unit = "rows" if "rows" in meta["disclosure"] else "comparisons"
+        about[f"Disclosure: {unit} published at each level"] = setting_text(
+            meta["disclosure"][unit]
+        )
         about["Disclosure: columns withheld"] = ", ".join(meta["disclosure"]["withheld_columns"])
     versions = {name: installed_version(name) for name in VERSIONED}
     sections = [

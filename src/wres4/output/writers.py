@@ -145,9 +145,13 @@ KINDS: dict[str, Kind] = {
     )
 }
 # Reports are known by their type's name, so this module imports none of them.
-KIND_OF_TYPE = {"Result": "compute", "FunnelResult": "funnel", "Audit": "check"}
-KIND_OF_TYPE["ProgressionResult"] = "progression"
-KIND_OF_TYPE["LabelMapping"] = "ethnicity"
+KIND_OF_TYPE = {
+    "Result": "compute",
+    "FunnelResult": "funnel",
+    "ProgressionResult": "progression",
+    "Audit": "check",
+    "LabelMapping": "ethnicity",
+}
 
 
 def kind_of(report: Any) -> Kind:
