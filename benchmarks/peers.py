@@ -326,7 +326,12 @@ def library_statistics(rows: list[dict[str, int]]) -> list[dict[str, Any]]:
         low = high = p = None
         if ratio is not None:
             options = {"compare": "ratio", "method": "score", "correction": False}
-            low, high = (float(x) for x in confint_proportions_2indep(a, n1, c, n2, **options))
+            # alpha as wres4 computes it from its 95% confidence: 1 - 0.95 is not 0.05 to the
+            # last digit, and neither are the interval's bounds
+            low, high = (
+                float(x)
+                for x in confint_proportions_2indep(a, n1, c, n2, alpha=1.0 - 0.95, **options)
+            )
             p = float(test_proportions_2indep(a, n1, c, n2, **options).pvalue)
         exact = float(fisher_exact([[a, n1 - a], [c, n2 - c]]).pvalue) if n1 and n2 else None
         out.append(
