@@ -200,7 +200,11 @@ def begin(
 
 
 def share_cpus() -> None:
-    """pyarrow's threads leave a CPU to wres4's own (the command owns its process)."""
+    """pyarrow's threads leave a CPU to wres4's own, and OpenBLAS starts none of its own
+    (the command owns its process; method.md: Performance)."""
+    # Read by numpy's and scipy's OpenBLAS when they load, so set before pyarrow (below)
+    # first imports numpy. wres4's only linear algebra is a trend over a few years.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from wres4.inputs.readers import share_cpus as leave_a_cpu
 
     leave_a_cpu()
@@ -363,6 +367,7 @@ def ethnicity(
     settings, _ = settings_for(ctx, {})
     counts: list[tuple[str, int]] = [(label, 1) for label in labels]
     if from_file is not None:
+        share_cpus()
         from wres4.inputs.readers import label_counts
 
         mapped = column or settings.columns.get("staff", {}).get("ethnicity")
