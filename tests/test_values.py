@@ -210,6 +210,30 @@ def test_alphanumeric_ids_pack_into_distinct_reversible_keys() -> None:
     assert maker.of(pa.array(["00123456"]))[0] == maker.of(pa.array(["123456"]))[0] == 123456
 
 
+@pytest.mark.parametrize(
+    "ids",
+    [
+        ["123", None, "456"],  # digit ids
+        ["123", None, "E1", "x y"],  # mixed
+        [None, None],  # nothing but missing
+        [" E1 ", None, "LONGID-1234-X"],
+    ],
+)
+@pytest.mark.parametrize("dictionary", [False, True])
+def test_a_missing_id_is_a_blank_one(ids: list[str | None], dictionary: bool) -> None:
+    import pyarrow as pa
+
+    from wres4.indicator.values import NO_PERSON, PersonKeys
+
+    raw = pa.array(ids, pa.string())
+    blank = pa.array([i if i is not None else "" for i in ids], pa.string())
+    if dictionary:
+        raw = raw.dictionary_encode()
+    keys = PersonKeys().of(raw)
+    assert keys.tolist() == PersonKeys().of(blank).tolist()
+    assert [k == NO_PERSON for k in keys.tolist()] == [i is None for i in ids]
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(

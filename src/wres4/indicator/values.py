@@ -131,6 +131,8 @@ class PersonKeys:
             idx, distinct = encode(raw)
             per_row: np.ndarray = self.of(distinct, assignment=assignment, grow=grow)[idx]
             return per_row
+        if raw.null_count:  # a missing id is a blank one (the readers give "" already)
+            raw = pc.fill_null(raw, "")
 
         # Fast path: plain digit ids (the usual ESR employee number) cast straight to int.
         plain = pc.and_(pc.ascii_is_decimal(raw), pc.less_equal(pc.utf8_length(raw), 18))
