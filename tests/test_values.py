@@ -294,3 +294,34 @@ def test_person_keys_of_a_large_mixed_batch_follow_the_canonical_text() -> None:
     assert by_text.pop("") == {NO_PERSON}
     assert all(len(keys) == 1 for keys in by_text.values())
     assert len({next(iter(keys)) for keys in by_text.values()}) == len(by_text)
+
+
+@pytest.mark.parametrize("with_table", [True, False])
+@settings(max_examples=150, deadline=None)
+@given(
+    staff=st.lists(st.integers(-(1 << 63), (1 << 63) - 1) | st.integers(0, 30), max_size=60),
+    training=st.lists(st.integers(-(1 << 63), (1 << 63) - 1) | st.integers(0, 40), max_size=60),
+)
+def test_key_index_numbers_and_finds_keys_as_factorize_and_an_index_do(
+    staff: list[int], training: list[int], with_table: bool
+) -> None:
+    import numpy as np
+
+    from wres4.indicator import values
+
+    if with_table:
+        assert values.hash_table() is not None  # pandas' own table is the one in use
+        index, numbers = values.number_keys(np.array(staff, dtype=np.int64))
+    else:  # as on a pandas without the table
+        real = values.hash_table
+        values.hash_table = lambda: None
+        try:
+            index, numbers = values.number_keys(np.array(staff, dtype=np.int64))
+        finally:
+            values.hash_table = real
+    codes, uniques = pd.factorize(np.array(staff, dtype=np.int64))
+    assert numbers.tolist() == codes.tolist()
+    assert index.uniques.tolist() == uniques.tolist()
+    assert len(index) == len(uniques)
+    expected = pd.Index(uniques).get_indexer(pd.Index(np.array(training, dtype=np.int64)))
+    assert index.positions(np.array(training, dtype=np.int64)).tolist() == expected.tolist()

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-    from wres4.indicator.values import PersonKeys
+    from wres4.indicator.values import KeyIndex, PersonKeys
     from wres4.inputs.columns import Columns
     from wres4.inputs.source import Source
 
@@ -55,7 +55,7 @@ class Staff:
     """People in post per reporting year, after de-duplication and bank exclusion."""
 
     people: pd.DataFrame  # year, pos, group (0/1/2), bank_only, [accessed], [by columns]
-    keys: pd.Index  # int64 person key (values.PersonKeys) of each position
+    keys: KeyIndex  # int64 person key (values.PersonKeys) of each position
     maker: PersonKeys
     windows: Windows
     snapshots: dict[int, dt.date]
@@ -66,11 +66,7 @@ class Staff:
 
     def positions(self, raw: pa.Array | pa.ChunkedArray, *, assignment: bool = False) -> np.ndarray:
         """Position of each row's person in ``keys`` (-1 when in no snapshot)."""
-        import pandas as pd
-
-        keys = pd.Index(self.maker.of(raw, assignment=assignment, grow=False))
-        per_row: np.ndarray = self.keys.get_indexer(keys)
-        return per_row
+        return self.keys.positions(self.maker.of(raw, assignment=assignment, grow=False))
 
 
 def load_staff(
@@ -94,7 +90,7 @@ def load_staff(
     import numpy as np
     import pyarrow as pa
 
-    from wres4.indicator.values import NO_PERSON, PersonKeys, encode
+    from wres4.indicator.values import NO_PERSON, PersonKeys, encode, number_keys
     from wres4.inputs.readers import STAFF_BATCH_BYTES, iter_tables
 
     parts = []
@@ -176,8 +172,8 @@ def load_staff(
     for name in by:
         idx, values = encode(table.column(name))
         frame[name] = np.asarray(values.to_pylist(), dtype=object)[idx]
-    codes, uniques = pd.factorize(keys)
-    names = IdNames(uniques, maker)
+    index, codes = number_keys(keys)
+    names = IdNames(index.uniques, maker)
     frame["pos"] = codes
     # The rows are all in the frame now: let the parsed text go before the reduction.
     del table, parts, key_parts, keys, codes
@@ -226,7 +222,7 @@ def load_staff(
     findings.extend(in_post_findings(people, snapshots, where, settings))
     return Staff(
         people=people,
-        keys=pd.Index(uniques),
+        keys=index,
         maker=maker,
         windows=windows_of(snapshots, settings),
         snapshots=snapshots,

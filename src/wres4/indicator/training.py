@@ -323,7 +323,6 @@ def reduce_training(
     (:class:`wres4.inputs.readahead.ReadAhead`); by default they are read here.
     """
     import numpy as np
-    import pandas as pd
 
     from wres4.indicator.values import NO_PERSON, encode, parse_dates
     from wres4.inputs.readers import iter_tables
@@ -355,7 +354,7 @@ def reduce_training(
         cols = columns[source.paths[int(table.column("_file")[0].as_py())]]
         # Person positions in the staff index (-1: in no snapshot).
         keys = staff.maker.of(table.column("person_id"), assignment=cols.assignment_ids, grow=False)
-        pos = staff.keys.get_indexer(pd.Index(keys))
+        pos = staff.keys.positions(keys)
         keep = pos >= 0
         unmatched = ~keep
         if unmatched.any():

@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wres4.findings import Code, Finding
 from wres4.text import NO_WORDS, YES_WORDS, clip
@@ -101,6 +101,69 @@ def unpack_id(key: int) -> str:
     value = key & (PACKED_TEXT - 1)
     codes = [(value >> (6 * (PACKED_LENGTH - 1 - i))) & 0x3F for i in range(PACKED_LENGTH)]
     return "".join(ID_SYMBOLS[c - 1] for c in codes if c)
+
+
+class KeyIndex:
+    """The distinct person keys of the staff side, in the order first seen, with the hash
+    table that found them kept for the training side's lookups: the staff keys are hashed
+    once, not once to number them and again to look training ids up (method.md:
+    Performance). Made by :func:`number_keys`.
+
+    The table is pandas' Int64HashTable, what ``pd.factorize`` uses inside; should a pandas
+    release lack it, a pandas Index does the same work with one more hashing.
+    """
+
+    def __init__(self, uniques: np.ndarray, table: Any, index: pd.Index | None) -> None:
+        self.uniques = uniques
+        self._table = table
+        self._index = index
+
+    def __len__(self) -> int:
+        return len(self.uniques)
+
+    def positions(self, keys: np.ndarray) -> np.ndarray:
+        """The position of each of ``keys`` among the distinct keys, -1 for none of them."""
+        import numpy as np
+
+        keys = np.ascontiguousarray(keys, dtype=np.int64)
+        if self._table is not None:
+            return np.asarray(self._table.lookup(keys), dtype=np.intp)
+        import pandas as pd
+
+        assert self._index is not None
+        return np.asarray(self._index.get_indexer(pd.Index(keys)), dtype=np.intp)
+
+
+def number_keys(keys: np.ndarray) -> tuple[KeyIndex, np.ndarray]:
+    """The distinct ``keys`` (a :class:`KeyIndex`) and each key's position among them, as
+    ``pd.factorize`` numbers them."""
+    import numpy as np
+    import pandas as pd
+
+    keys = np.ascontiguousarray(keys, dtype=np.int64)
+    kind = hash_table()
+    if kind is None:
+        codes, uniques = pd.factorize(keys)
+        return KeyIndex(uniques, None, pd.Index(uniques)), codes
+    table = kind(max(len(keys), 1))
+    uniques, codes = table.factorize(keys)
+    if 2 * len(uniques) < len(keys):
+        # Sized for the rows, the table would keep several snapshots' worth of empty
+        # slots through the training side: one sized for the people instead.
+        del table
+        table = kind(max(len(uniques), 1))
+        table.map_locations(uniques)
+    return KeyIndex(np.asarray(uniques, dtype=np.int64), table, None), codes
+
+
+def hash_table() -> Any:
+    """pandas' Int64HashTable class, or None where this pandas has none."""
+    import importlib
+
+    try:
+        return importlib.import_module("pandas._libs.hashtable").Int64HashTable
+    except (ImportError, AttributeError):
+        return None
 
 
 class PersonKeys:
