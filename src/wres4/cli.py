@@ -202,12 +202,17 @@ def begin(
 def share_cpus() -> None:
     """pyarrow's threads leave a CPU to wres4's own, and OpenBLAS starts none of its own
     (the command owns its process; method.md: Performance)."""
-    # Read by numpy's and scipy's OpenBLAS when they load, so set before pyarrow (below)
-    # first imports numpy. wres4's only linear algebra is a trend over a few years.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    no_blas_threads()
     from wres4.inputs.readers import share_cpus as leave_a_cpu
 
     leave_a_cpu()
+
+
+def no_blas_threads() -> None:
+    """OpenBLAS starts no threads of its own, unless OPENBLAS_NUM_THREADS is set."""
+    # Read by numpy's and scipy's OpenBLAS when they load, so set before anything imports
+    # numpy. wres4's only linear algebra is a trend over a few years.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def report_findings(ctx: click.Context, findings: Sequence[Any], strict: bool) -> None:
@@ -367,7 +372,7 @@ def ethnicity(
     settings, _ = settings_for(ctx, {})
     counts: list[tuple[str, int]] = [(label, 1) for label in labels]
     if from_file is not None:
-        share_cpus()
+        no_blas_threads()  # one parse and nothing beside it: pyarrow keeps every CPU
         from wres4.inputs.readers import label_counts
 
         mapped = column or settings.columns.get("staff", {}).get("ethnicity")
