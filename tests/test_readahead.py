@@ -139,9 +139,12 @@ AT_NUMPY = (
     ("command", "chosen", "expected"),
     [
         ("compute", None, "['1']"),
+        ("compute --as-at", None, "['1']"),  # an option whose callback imports numpy
         ("check", None, "['1']"),
+        ("funnel --as-at", None, "['1']"),
         ("ethnicity", None, "['1']"),
         ("compute", "3", "['3']"),  # the user's choice stands
+        ("compute", "", "['1']"),  # empty: OpenBLAS would read it as unset
     ],
 )
 def test_the_command_starts_openblas_without_threads_of_its_own(
@@ -154,9 +157,14 @@ def test_the_command_starts_openblas_without_threads_of_its_own(
         "1,Coaching Skills,CPD,Attended,15/06/2023\n",
         encoding="utf-8",
     )
+    extracts = [str(staff), "--training", str(training)]
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    funnel = [str(examples / "applications.csv"), "--staff", str(examples / "staff.csv")]
     args = {
-        "compute": ["compute", str(staff), "--training", str(training), "-f", "json"],
-        "check": ["check", str(staff), "--training", str(training)],
+        "compute": ["compute", *extracts, "-f", "json"],
+        "compute --as-at": ["compute", *extracts, "--as-at", "2024-03-31", "-f", "json"],
+        "check": ["check", *extracts],
+        "funnel --as-at": ["funnel", *funnel, "--as-at", "2024-03-31", "-f", "json"],
         "ethnicity": ["ethnicity", "--from", str(staff)],
     }[command]
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}

@@ -200,19 +200,21 @@ def begin(
 
 
 def share_cpus() -> None:
-    """pyarrow's threads leave a CPU to wres4's own, and OpenBLAS starts none of its own
-    (the command owns its process; method.md: Performance)."""
-    no_blas_threads()
+    """pyarrow's threads leave a CPU to wres4's own (the command owns its process;
+    method.md: Performance)."""
     from wres4.inputs.readers import share_cpus as leave_a_cpu
 
     leave_a_cpu()
 
 
 def no_blas_threads() -> None:
-    """OpenBLAS starts no threads of its own, unless OPENBLAS_NUM_THREADS is set."""
+    """OpenBLAS starts no threads of its own, unless OPENBLAS_NUM_THREADS is set (to
+    something: OpenBLAS reads an empty value as unset)."""
     # Read by numpy's and scipy's OpenBLAS when they load, so set before anything imports
-    # numpy. wres4's only linear algebra is a trend over a few years.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # numpy (an option's callback may: --as-at parses its date with pyarrow). wres4's only
+    # linear algebra is the trend's fit over a few years.
+    if not os.environ.get("OPENBLAS_NUM_THREADS"):
+        os.environ["OPENBLAS_NUM_THREADS"] = "1"
 
 
 def report_findings(ctx: click.Context, findings: Sequence[Any], strict: bool) -> None:
@@ -248,6 +250,8 @@ def cli(ctx: click.Context) -> None:
     Example:
       wres4 compute staff.csv --training training.csv
     """
+    # Before the command's own options are parsed (their callbacks may import numpy).
+    no_blas_threads()
     ctx.ensure_object(dict)
 
 
@@ -372,7 +376,7 @@ def ethnicity(
     settings, _ = settings_for(ctx, {})
     counts: list[tuple[str, int]] = [(label, 1) for label in labels]
     if from_file is not None:
-        no_blas_threads()  # one parse and nothing beside it: pyarrow keeps every CPU
+        # One parse and nothing beside it: pyarrow keeps every CPU (no share_cpus).
         from wres4.inputs.readers import label_counts
 
         mapped = column or settings.columns.get("staff", {}).get("ethnicity")
