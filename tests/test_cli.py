@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import STAFF_HEADER, WHITE, staff_rows, write_rows
 
 from wres4 import compute
 from wres4.cli import cli
@@ -277,3 +279,61 @@ def test_a_second_candidate_column_is_named_not_silently_ignored(tmp_path: Path)
         ],
     )
     assert json.loads(chosen.stdout)["results"][0]["unknown_headcount"] == 2
+
+
+# Runs the command line and reports OPENBLAS_NUM_THREADS as it was when numpy was first
+# imported: numpy's and scipy's OpenBLAS size their thread pools then, once.
+AT_NUMPY = (
+    "import atexit, importlib.abc, os, sys\n"
+    "seen = []\n"
+    "class Watch(importlib.abc.MetaPathFinder):\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name == 'numpy' and not seen:\n"
+    "            seen.append(os.environ.get('OPENBLAS_NUM_THREADS'))\n"
+    "sys.meta_path.insert(0, Watch())\n"
+    "atexit.register(lambda: print('AT NUMPY', seen, file=sys.stderr))\n"
+    "from wres4.cli import main\n"
+    "main(sys.argv[1:])\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("command", "chosen", "expected"),
+    [
+        ("compute", None, "['1']"),
+        ("compute --as-at", None, "['1']"),  # an option whose callback imports numpy
+        ("check", None, "['1']"),
+        ("funnel --as-at", None, "['1']"),
+        ("ethnicity", None, "['1']"),
+        ("compute", "3", "['3']"),  # the user's choice stands
+        ("compute", "", "['1']"),  # empty: OpenBLAS would read it as unset
+    ],
+)
+def test_the_command_starts_openblas_without_threads_of_its_own(
+    tmp_path: Path, command: str, chosen: str | None, expected: str
+) -> None:
+    staff = write_rows(tmp_path / "staff.csv", STAFF_HEADER, staff_rows(1, 4, WHITE))
+    training = tmp_path / "training.csv"
+    training.write_text(
+        "Employee Number,Course Title,Course Type,Status,Start Date\n"
+        "1,Coaching Skills,CPD,Attended,15/06/2023\n",
+        encoding="utf-8",
+    )
+    extracts = [str(staff), "--training", str(training)]
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    funnel = [str(examples / "applications.csv"), "--staff", str(examples / "staff.csv")]
+    args = {
+        "compute": ["compute", *extracts, "-f", "json"],
+        "compute --as-at": ["compute", *extracts, "--as-at", "2024-03-31", "-f", "json"],
+        "check": ["check", *extracts],
+        "funnel --as-at": ["funnel", *funnel, "--as-at", "2024-03-31", "-f", "json"],
+        "ethnicity": ["ethnicity", "--from", str(staff)],
+    }[command]
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if chosen is not None:
+        env["OPENBLAS_NUM_THREADS"] = chosen
+    done = subprocess.run(
+        [sys.executable, "-c", AT_NUMPY, *args], capture_output=True, text=True, env=env
+    )
+    assert done.returncode in (0, 3), done.stderr
+    assert f"AT NUMPY {expected}" in done.stderr.splitlines()

@@ -119,7 +119,7 @@ def read_log(source: Source, per: str, settings: Settings, staff: Staff | None) 
     )
     first = next(iter(columns.values()))
     roles = dict(first.roles)
-    where = source.names[0] if len(source.paths) == 1 else source.label
+    where = source.where
     if "ethnicity" not in roles and (staff is None or "person_id" not in roles):
         need = "a person id column and --staff" if staff is None else "a person id column"
         raise ColumnError(

@@ -354,7 +354,7 @@ def read_aggregate(source: Source, settings: Settings) -> tuple[pd.DataFrame, li
         )
     table = read_all(source, columns)
     frame = table.to_pandas()
-    where = source.names[0] if len(source.paths) == 1 else source.label
+    where = source.where
     if "year" in frame.columns:
         years = frame["year"].map(parse_year)
         year_col = first.roles["year"]

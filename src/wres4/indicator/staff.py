@@ -117,7 +117,7 @@ def load_staff(
     first = next(iter(columns.values()))
     _same_roles(source, columns)
     table = pa.concat_tables(parts)
-    where = f"{source.names[0]}" if len(source.paths) == 1 else f"{source.label}"
+    where = source.where
     findings = [
         rows_read_finding(source),
         *first.choice_notes(source.label, ("person_id", "ethnicity", "snapshot")),

@@ -360,8 +360,6 @@ def ratio_stats(
     """
     load_statistics()
     from scipy.stats import fisher_exact
-
-    load_statistics()
     from statsmodels.stats.proportion import test_proportions_2indep
 
     a, n1, c, n2 = _check_counts(a, n1, c, n2)

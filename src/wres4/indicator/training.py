@@ -331,7 +331,7 @@ def reduce_training(
     first = next(iter(columns.values()))
     hits = np.zeros((len(staff.keys), max(len(windows.years), 1)), dtype=bool)
     red = Reduction(hits=hits, columns=dict(first.roles), show_ids=settings.show_ids)
-    red.where = source.names[0] if len(source.paths) == 1 else source.label
+    red.where = source.where
     if windows.years:
         red.window_first, red.window_last = min(windows.starts), max(windows.ends)
     red.no_classifier = not ({"type", "mandatory", "course"} & set(first.roles))

@@ -80,6 +80,11 @@ class Source:
     def in_memory(self) -> bool:
         return self.fmt == "table"
 
+    @property
+    def where(self) -> str:
+        """What messages name: the one file (or table), or the input's label for several."""
+        return self.names[0] if len(self.paths) == 1 else self.label
+
 
 def expand_paths(paths: Sequence[Path], label: str) -> list[Path]:
     """Files named directly, and the data files inside any directory named."""

@@ -121,7 +121,7 @@ def progression(
     )
     # The indicator's note of changed groups leaves Unknown out and is not about cohorts.
     findings = [f for f in findings if f.code != Code.ETHNICITY_CHANGED]
-    where = source.names[0] if len(source.paths) == 1 else source.label
+    where = source.where
     findings += group_findings(followed, where)
     findings += band_findings(counted, followed, roster.unbanded_values, where)
     findings += gap_findings(snapshots)
