@@ -337,3 +337,58 @@ def test_the_command_starts_openblas_without_threads_of_its_own(
     )
     assert done.returncode in (0, 3), done.stderr
     assert f"AT NUMPY {expected}" in done.stderr.splitlines()
+
+
+class FakeLibc:
+    """Stands in for the C library: records each mallopt call and accepts it."""
+
+    def __init__(self, calls: list[tuple[int, int]]) -> None:
+        self.calls = calls
+
+    def mallopt(self, param: int, value: int) -> int:
+        self.calls.append((param, value))
+        return 1
+
+
+@pytest.fixture
+def mallopt_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    import ctypes
+
+    calls: list[tuple[int, int]] = []
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: FakeLibc(calls))
+    monkeypatch.delenv("GLIBC_TUNABLES", raising=False)
+    return calls
+
+
+LIBC = os.confstr("CS_GNU_LIBC_VERSION") if sys.platform.startswith("linux") else None
+GLIBC = (LIBC or "").startswith("glibc")
+
+
+@pytest.mark.skipif(not GLIBC, reason="mallopt is glibc's")
+def test_the_command_asks_malloc_to_keep_freed_memory(
+    mallopt_calls: list[tuple[int, int]],
+) -> None:
+    result = CliRunner().invoke(cli, ["ethnicity", "White British"])
+    assert result.exit_code == 0, result.output
+    # M_MMAP_THRESHOLD at glibc's 64-bit maximum, M_TRIM_THRESHOLD at 1 GiB.
+    assert mallopt_calls == [(-3, 32 * 1024 * 1024), (-1, 1024**3)]
+
+
+@pytest.mark.skipif(not GLIBC, reason="mallopt is glibc's")
+def test_malloc_tunables_the_user_sets_stand(
+    mallopt_calls: list[tuple[int, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wres4.cli import keep_freed_memory
+
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=0")
+    assert keep_freed_memory() is False
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.rtld.optional_static_tls=2048")
+    assert keep_freed_memory() is True
+    assert len(mallopt_calls) == 2
+
+
+@pytest.mark.skipif(not GLIBC, reason="mallopt is glibc's")
+def test_glibc_accepts_the_values_the_command_sets() -> None:
+    from wres4.cli import keep_freed_memory
+
+    assert keep_freed_memory() is True  # mallopt returns 0 for a value it refuses

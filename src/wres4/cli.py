@@ -217,6 +217,41 @@ def no_blas_threads() -> None:
         os.environ["OPENBLAS_NUM_THREADS"] = "1"
 
 
+# glibc's mallopt parameters (malloc.h) and the values the command sets.
+M_TRIM_THRESHOLD = -1
+M_MMAP_THRESHOLD = -3
+MMAP_THRESHOLD = 32 << 20  # glibc's largest on 64-bit: bigger values are refused
+TRIM_THRESHOLD = 1 << 30
+
+
+def keep_freed_memory() -> bool:
+    """glibc's malloc keeps the memory the command frees, for its next arrays, instead of
+    handing each block back to the system at once; True when it was asked to.
+
+    By default glibc maps every block over a few MB on its own and unmaps it when freed, so
+    each new column of a million rows starts on fresh pages, which the system must find and
+    zero first (method.md: Performance). Left alone when GLIBC_TUNABLES sets malloc's own
+    tunables, and on other C libraries and systems.
+    """
+    if not sys.platform.startswith("linux") or "glibc.malloc." in os.environ.get(
+        "GLIBC_TUNABLES", ""
+    ):
+        return False
+    try:
+        if not (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc"):
+            return False
+        import ctypes
+
+        mallopt = ctypes.CDLL(None).mallopt
+    except (AttributeError, OSError, ValueError):
+        return False
+    done: list[bool] = [
+        mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1,
+        mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1,
+    ]
+    return all(done)
+
+
 def report_findings(ctx: click.Context, findings: Sequence[Any], strict: bool) -> None:
     from wres4.check import AUDIT_FACTS
 
@@ -252,6 +287,7 @@ def cli(ctx: click.Context) -> None:
     """
     # Before the command's own options are parsed (their callbacks may import numpy).
     no_blas_threads()
+    keep_freed_memory()
     ctx.ensure_object(dict)
 
 
