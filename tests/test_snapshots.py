@@ -6,19 +6,20 @@ import datetime as dt
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from wres4.errors import ColumnError, DataError
+from wres4.findings import Finding
 from wres4.indicator.snapshots import (
     default_as_at,
-    drop_superseded,
+    latest_snapshots,
     reporting_years,
     snapshot_dates,
     superseded,
+    superseded_note,
     windows_of,
 )
 from wres4.inputs.columns import Columns
@@ -31,6 +32,17 @@ SEPTEMBER = Settings(snapshot_month=9, snapshot_day=30)
 
 def days(*texts: str) -> np.ndarray:
     return np.array(texts, dtype="datetime64[D]")
+
+
+def row_dates(
+    data: pa.Table,
+    cols: Columns,
+    settings: Settings,
+    as_at: dt.date | None = None,
+) -> tuple[np.ndarray, list[Finding]]:
+    """Each row's snapshot date, from the distinct dates and the rows' index into them."""
+    codes, distinct, findings = snapshot_dates(data, cols, settings, as_at, "staff.csv", TODAY)
+    return distinct[codes], findings
 
 
 def table(role: str, header: str, values: list[str]) -> tuple[pa.Table, Columns]:
@@ -72,7 +84,7 @@ def test_superseded_marks_earlier_snapshots_of_a_year() -> None:
 
 def test_snapshot_dates_from_a_date_column_with_findings() -> None:
     data, cols = table("snapshot", "Snapshot", ["31/03/2024", "soon", "31/03/2030", "2024-03-31"])
-    dates, findings = snapshot_dates(data, cols, Settings(), None, "staff.csv", TODAY)
+    dates, findings = row_dates(data, cols, Settings())
     assert dates.tolist() == days("2024-03-31", "NaT", "2030-03-31", "2024-03-31").tolist()
     bad, future, mixed = findings
     assert (mixed.code, mixed.problem, mixed.column) == ("mixed_date_formats", False, "Snapshot")
@@ -97,7 +109,7 @@ def test_snapshot_dates_from_a_date_column_with_findings() -> None:
 
 def test_snapshot_dates_from_a_year_column() -> None:
     data, cols = table("year", "Year", ["2023/24", "2024", "FY2022/23"])
-    dates, findings = snapshot_dates(data, cols, SEPTEMBER, None, "staff.csv", TODAY)
+    dates, findings = row_dates(data, cols, SEPTEMBER)
     assert dates.tolist() == days("2024-09-30", "2024-09-30", "2023-09-30").tolist()
     assert findings == []
 
@@ -108,19 +120,19 @@ def test_without_a_snapshot_column_the_day_must_be_given_or_declared_current() -
     with pytest.raises(ColumnError, match=r"staff.csv: no snapshot column .* --as-at DATE"):
         snapshot_dates(data, cols, Settings(), None, "staff.csv", TODAY)
     current = Settings(extracts_current=True)
-    dates, (assumed,) = snapshot_dates(data, cols, current, None, "staff.csv", TODAY)
+    dates, (assumed,) = row_dates(data, cols, current)
     assert dates.tolist() == days("2024-03-31", "2024-03-31").tolist()
     assert (assumed.code, assumed.count, assumed.problem) == ("assumed_snapshot", 2, True)
     assert "staff in post on 2024-03-31, the latest snapshot day before today" in assumed.message
     as_at = dt.date(2023, 3, 31)
-    dates, findings = snapshot_dates(data, cols, Settings(), as_at, "staff.csv", TODAY)
+    dates, findings = row_dates(data, cols, Settings(), as_at)
     assert dates.tolist() == days("2023-03-31", "2023-03-31").tolist() and findings == []
 
 
 def test_as_at_keeps_only_its_snapshot() -> None:
     data, cols = table("snapshot", "Snapshot", ["31/03/2023", "31/03/2024"])
     as_at = dt.date(2024, 3, 31)
-    dates, _ = snapshot_dates(data, cols, Settings(), as_at, "staff.csv", TODAY)
+    dates, _ = row_dates(data, cols, Settings(), as_at)
     assert dates.tolist() == days("NaT", "2024-03-31").tolist()
     with pytest.raises(DataError, match=r"no rows have snapshot 2022-03-31 \(--as-at\)"):
         snapshot_dates(data, cols, Settings(), dt.date(2022, 3, 31), "staff.csv", TODAY)
@@ -132,22 +144,26 @@ def test_no_readable_snapshot_is_an_error_naming_the_column() -> None:
         snapshot_dates(data, cols, Settings(), None, "staff.csv", TODAY)
 
 
-def test_drop_superseded_notes_the_snapshots_left_out() -> None:
-    frame = pd.DataFrame(
-        {
-            "snapshot": pd.to_datetime(["2023-09-30", "2024-03-31", "2023-09-30"]),
-            "_older": [True, False, True],
-        }
-    )
-    kept, (note,) = drop_superseded(frame, "staff.csv")
-    assert kept.index.tolist() == [1]
+def test_superseded_note_names_the_snapshots_left_out() -> None:
+    distinct = days("2023-09-30", "2024-03-31", "2023-06-30", "NaT")
+    older = superseded(distinct, reporting_years(distinct, Settings()))
+    assert older.tolist() == [True, False, True, False]
+    (note,) = superseded_note(distinct, older, np.array([2, 1, 0, 5]), "staff.csv")
     assert (note.code, note.count, note.problem) == ("extra_snapshots", 2, False)
     assert note.message == (
         "several snapshots fall in one reporting year; the latest of each year is used and 1 "
         "earlier ones are ignored (2023-09-30)"
-    )
-    same, none = drop_superseded(frame.iloc[[1]], "staff.csv")
-    assert len(same) == 1 and none == []
+    )  # 2023-06-30 has no rows: not named
+    assert superseded_note(distinct, older, np.array([0, 1, 0, 5]), "staff.csv") == []
+
+
+def test_latest_snapshots_by_year() -> None:
+    distinct = days("2023-09-30", "2024-03-31", "2022-03-31", "NaT", "2024-03-31")
+    years = np.where(np.isnat(distinct), 0, reporting_years(distinct, Settings()))
+    assert latest_snapshots(distinct, years) == {
+        2022: dt.date(2022, 3, 31),
+        2024: dt.date(2024, 3, 31),
+    }
 
 
 def test_windows_end_on_each_snapshot() -> None:

@@ -172,8 +172,8 @@ def _per_key(
     gmin = np.select(has, list(range(len(GROUPS))), default=0).astype(group.dtype)
     gmax = np.select(has[::-1], list(range(len(GROUPS)))[::-1], default=0).astype(group.dtype)
     columns: dict[str, object] = {
-        "year": frame["year"].to_numpy()[first],
-        "pos": frame["pos"].to_numpy()[first],
+        "year": frame["year"].to_numpy()[first].astype(np.int64),
+        "pos": frame["pos"].to_numpy()[first].astype(np.int64),
         "rows": np.bincount(codes, minlength=n).astype(np.int64),
         "gmin": gmin,
         "gmax": gmax,

@@ -19,7 +19,6 @@ from wres4.text import clip
 
 if TYPE_CHECKING:
     import numpy as np
-    import pandas as pd
     import pyarrow as pa
 
     from wres4.inputs.columns import Columns
@@ -38,15 +37,16 @@ def snapshot_dates(
     as_at: dt.date | None,
     where: str,
     today: dt.date | None,
-) -> tuple[np.ndarray, list[Finding]]:
+) -> tuple[np.ndarray, np.ndarray, list[Finding]]:
     """Snapshot date of each row, from a date column, a year column or ``as_at``, with
     findings for dates that cannot be read, dates after today and an assumed snapshot.
 
-    With ``as_at``, rows of any other snapshot get NaT. Raises DataError when no row has a
-    readable date, or no row has the ``as_at`` snapshot.
+    Returns each row's index into a few distinct dates, and those dates (``days[codes]`` is
+    the rows' dates): an extract holds a handful of snapshots, so their years and order are
+    worked out once each. With ``as_at``, any other snapshot's date is NaT. Raises DataError
+    when no row has a readable date, or no row has the ``as_at`` snapshot.
     """
     import numpy as np
-    import pandas as pd
 
     from wres4.indicator.values import (
         FIRST_YEAR,
@@ -62,14 +62,13 @@ def snapshot_dates(
     if "snapshot" in table.column_names:
         idx, values = encode(table.column("snapshot"))
         texts = values.to_pylist()
-        parsed = parse_dates(texts, day_first=settings.day_first).to_numpy("datetime64[D]")
-        dates = parsed[idx]
+        days = parse_dates(texts, day_first=settings.day_first).to_numpy("datetime64[D]")
         column = cols.roles["snapshot"]
     elif "year" in table.column_names:
         idx, values = encode(table.column("year"))
         texts = values.to_pylist()
         years = [parse_year(t) for t in texts]
-        parsed = np.array(
+        days = np.array(
             [
                 np.datetime64(dt.date(y, settings.snapshot_month, settings.snapshot_day), "D")
                 if y
@@ -78,7 +77,6 @@ def snapshot_dates(
             ],
             dtype="datetime64[D]",
         )
-        dates = parsed[idx]
         column = cols.roles["year"]
     else:
         if as_at is None and not settings.extracts_current:
@@ -103,8 +101,9 @@ def snapshot_dates(
                     file=where,
                 )
             )
-        return np.full(n, np.datetime64(day, "D"), dtype="datetime64[D]"), assumed
-    bad = np.isnat(dates)
+        return np.zeros(n, dtype=np.int32), np.array([day], dtype="datetime64[D]"), assumed
+    unread = np.isnat(days)
+    bad = unread[idx]
     if bad.all():
         sample = ", ".join(repr(clip(t, 30)) for t in texts[:3])
         raise DataError(
@@ -113,7 +112,7 @@ def snapshot_dates(
             "Use dates like 31/03/2024 or 2024-03-31, or years like 2023/24."
         )
     row_numbers = table.column("_row").to_numpy()
-    future = ~bad & (dates > np.datetime64(today, "D"))
+    future = (~unread & (days > np.datetime64(today, "D")))[idx]
     findings: list[Finding] = []
     for code, mask, text, examples in (
         (
@@ -148,27 +147,36 @@ def snapshot_dates(
         )
         findings.extend([mixed] if mixed else [])
     if as_at is not None:
-        chosen = dates == np.datetime64(as_at, "D")
-        if not chosen.any():
-            found = sorted({str(d) for d in pd.unique(dates[~bad])})
+        chosen = days == np.datetime64(as_at, "D")
+        if not chosen[idx].any():
+            found = sorted({str(d) for d in days[np.unique(idx[~bad])]})
             raise DataError(
                 f"{where}: no rows have snapshot {as_at.isoformat()} (--as-at); snapshots "
                 f"found: {', '.join(found[:6])}."
             )
-        dates = np.where(chosen, dates, np.datetime64("NaT", "D"))
-    result: np.ndarray = dates
-    return result, findings
+        days = np.where(chosen, days, np.datetime64("NaT", "D"))
+    return idx, days, findings
 
 
-def superseded(days: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """For distinct snapshot dates: is a later snapshot in the same reporting year?"""
+def latest_snapshots(days: np.ndarray, years: np.ndarray) -> dict[int, dt.date]:
+    """The latest of the snapshot dates (NaT left out) in each reporting year, by year."""
     import numpy as np
 
     latest: dict[int, np.datetime64] = {}
     for day, year in zip(days, years, strict=True):
         if not np.isnat(day) and (int(year) not in latest or day > latest[int(year)]):
             latest[int(year)] = day
-    flags = [not np.isnat(d) and d != latest[int(y)] for d, y in zip(days, years, strict=True)]
+    return {year: dt.date.fromisoformat(str(latest[year])) for year in sorted(latest)}
+
+
+def superseded(days: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """For distinct snapshot dates: is a later snapshot in the same reporting year?"""
+    import numpy as np
+
+    latest = latest_snapshots(days, years)
+    flags = [
+        not np.isnat(d) and d.item() != latest[int(y)] for d, y in zip(days, years, strict=True)
+    ]
     return np.array(flags, dtype=bool)
 
 
@@ -189,21 +197,23 @@ def reporting_years(snapshot: np.ndarray, settings: Settings) -> np.ndarray:
     return result
 
 
-def drop_superseded(frame: pd.DataFrame, where: str) -> tuple[pd.DataFrame, list[Finding]]:
-    """Rows of snapshots that a later one in the same reporting year replaces (``_older``)
-    are dropped, with a note naming those snapshots."""
-    older = frame["_older"]
-    if not older.any():
-        return frame, []
-    dropped = sorted({d.date().isoformat() for d in frame.loc[older, "snapshot"].unique()})
+def superseded_note(
+    days: np.ndarray, older: np.ndarray, rows: np.ndarray, where: str
+) -> list[Finding]:
+    """A note naming the snapshots that a later one in the same reporting year replaces:
+    ``older`` marks them among the distinct ``days``, ``rows`` counts each one's rows."""
+    left_out = older & (rows > 0)
+    if not left_out.any():
+        return []
+    dropped = sorted({d.item().isoformat() for d in days[left_out]})
     note = Code.EXTRA_SNAPSHOTS.finding(
         f"several snapshots fall in one reporting year; the latest of each year is used "
         f"and {len(dropped)} earlier ones are ignored ({', '.join(dropped[:4])}"
         f"{', ...' if len(dropped) > 4 else ''})",
-        int(older.sum()),
+        int(rows[left_out].sum()),
         file=where,
     )
-    return frame[~older], [note]
+    return [note]
 
 
 def windows_of(snapshots: dict[int, dt.date], settings: Settings) -> Windows:

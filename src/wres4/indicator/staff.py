@@ -18,10 +18,11 @@ from wres4.errors import ColumnError, DataError
 from wres4.findings import Code, Finding
 from wres4.indicator.person_years import CONFLICT_RULE, IdNames, collapse, in_post_findings
 from wres4.indicator.snapshots import (
-    drop_superseded,
+    latest_snapshots,
     reporting_years,
     snapshot_dates,
     superseded,
+    superseded_note,
     windows_of,
 )
 from wres4.inputs.source import long_field_findings, rows_read_finding
@@ -146,47 +147,47 @@ def load_staff(
         table = table.filter(pa.array(~blank))
         keys = keys[~blank]
 
-    snapshot, more = snapshot_dates(table, first, settings, as_at, where, today)
+    snap_codes, days, more = snapshot_dates(table, first, settings, as_at, where, today)
     findings.extend(more)
-    frame = pd.DataFrame({"snapshot": snapshot})
-    # A handful of distinct snapshot dates: work out their years and the latest of each
-    # year once, then map back to the rows.
-    snap_codes, distinct = pd.factorize(snapshot.view("int64"))
-    distinct_days = distinct.astype("int64").view("datetime64[D]")
-    distinct_years = reporting_years(distinct_days, settings)
-    frame["year"] = distinct_years[snap_codes]
+    # A handful of distinct snapshot dates: their years, and which is the latest of each
+    # year, are worked out once (only dates some row still has count).
+    rows_per_day = np.bincount(snap_codes, minlength=len(days))
+    days = np.where(rows_per_day > 0, days, np.datetime64("NaT", "D"))
+    unread = np.isnat(days)
+    day_years = np.where(unread, 0, reporting_years(days, settings))
     # Each reporting year is computed on its own snapshot: the latest one inside that year.
-    frame["_older"] = superseded(distinct_days, distinct_years)[snap_codes]
-    frame["_row"] = table.column("_row").to_numpy()
-    frame["_order"] = np.arange(len(frame))
-    keep = ~np.isnat(snapshot)
-    unmapped, groups, label_idx, label_texts = _groups(table, settings)
-    frame["group"] = groups
-    frame["_label"] = label_idx
-    frame["bank"] = _bank(table, settings)
+    older = superseded(days, day_years)
+    findings.extend(superseded_note(days, older, rows_per_day, where))
+    snapshots = latest_snapshots(days, day_years)
+    n = table.num_rows
+    # Each row's columns, in the smallest types that hold them: fresh memory costs time.
+    per_row: dict[str, np.ndarray] = {
+        "year": day_years.astype(np.int16)[snap_codes],
+        "_order": np.arange(n, dtype=np.int32 if n < (1 << 31) else np.int64),
+    }
+    keep = ~(unread | older)[snap_codes]
+    unmapped, per_row["group"], per_row["_label"], label_texts = _groups(table, settings)
+    per_row["bank"] = _bank(table, settings)
     unbanded: Counter[str] = Counter()
     if band_rank is not None and "pay_band" in table.column_names:
-        frame["band"], unbanded = _bands(table, frame["bank"].to_numpy(bool), keep, band_rank)
+        readable = ~unread[snap_codes]
+        per_row["band"], unbanded = _bands(table, per_row["bank"], readable, band_rank)
     if "accessed" in table.column_names:
-        frame["accessed"] = _accessed(table, first, where)
+        per_row["accessed"] = _accessed(table, first, where)
     for name in by:
         idx, values = encode(table.column(name))
-        frame[name] = np.asarray(values.to_pylist(), dtype=object)[idx]
+        per_row[name] = np.asarray(values.to_pylist(), dtype=object)[idx]
     index, codes = number_keys(keys)
     names = IdNames(index.uniques, maker)
-    frame["pos"] = codes
-    # The rows are all in the frame now: let the parsed text go before the reduction.
+    per_row["pos"] = codes.astype(np.int32) if len(index) < (1 << 31) else codes
+    # The rows are all in per_row now: let the parsed text go before the reduction.
     del table, parts, key_parts, keys, codes
     pa.default_memory_pool().release_unused()
-    if not keep.all():
-        frame = frame[keep]
-    if frame.empty:
+    if not keep.any():
         raise DataError(f"{where}: no row has a readable snapshot date.")
-
-    frame, more = drop_superseded(frame, where)
-    findings.extend(more)
-    latest_by_year = frame.groupby("year")["snapshot"].max().sort_index()
-    snapshots = {int(str(y)): pd.Timestamp(d).date() for y, d in latest_by_year.items()}
+    if not keep.all():
+        per_row = {name: values[keep] for name, values in per_row.items()}
+    frame = pd.DataFrame(per_row, copy=False)
     people, more = collapse(frame, by, names, label_texts, snapshots, settings, where, first.roles)
     findings.extend(more)
     bank_excluded: dict[int, int] = {}
