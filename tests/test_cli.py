@@ -392,3 +392,73 @@ def test_glibc_accepts_the_values_the_command_sets() -> None:
     from wres4.cli import keep_freed_memory
 
     assert keep_freed_memory() is True  # mallopt returns 0 for a value it refuses
+
+
+# Runs its arguments through the command line (or, with "library", through wres4.compute)
+# and reports how formulaic and statsmodels' regression models were loaded.
+FORMULA_ENGINE = (
+    "import sys\n"
+    "args = sys.argv[1:]\n"
+    "if args[0] == 'library':\n"
+    "    from wres4 import compute\n"
+    "    result = compute(args[1], training=args[3])\n"
+    "    print('TREND', result.trend is not None, file=sys.stderr)\n"
+    "else:\n"
+    "    from wres4.cli import main\n"
+    "    try:\n"
+    "        main(args)\n"
+    "    except SystemExit:\n"
+    "        pass\n"
+    "formulaic = sys.modules.get('formulaic', 'not imported')\n"
+    "print('FORMULAIC', 'hidden' if formulaic is None else type(formulaic).__name__,\n"
+    "      file=sys.stderr)\n"
+    "print('REGRESSION', 'statsmodels.regression.linear_model' in sys.modules, file=sys.stderr)\n"
+)
+
+
+@pytest.mark.parametrize("how", ["command", "library"])
+def test_the_trend_is_fitted_without_formulaic_only_by_the_command(
+    tmp_path: Path, how: str
+) -> None:
+    import importlib.util
+
+    rows = [
+        *staff_rows(1, 4, WHITE, "31/03/2022"),
+        *staff_rows(1, 4, WHITE, "31/03/2023"),
+        *staff_rows(1, 4, WHITE, "31/03/2024"),
+        *staff_rows(11, 4, "Black African", "31/03/2022"),
+        *staff_rows(11, 4, "Black African", "31/03/2023"),
+        *staff_rows(11, 4, "Black African", "31/03/2024"),
+    ]
+    staff = write_rows(tmp_path / "staff.csv", STAFF_HEADER, rows)
+    training = tmp_path / "training.csv"
+    training.write_text(
+        "Employee Number,Course Title,Course Type,Status,Start Date\n"
+        + "".join(
+            f"{i},Coaching Skills,CPD,Attended,15/06/{y}\n"
+            for i in (1, 2, 11)
+            for y in (2021, 2022, 2023)
+        ),
+        encoding="utf-8",
+    )
+    args = ["compute", str(staff), "--training", str(training), "-f", "json"]
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            FORMULA_ENGINE,
+            *(["library", *args[1:]] if how == "library" else args),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode in (0, 3), done.stderr
+    lines = done.stderr.splitlines()
+    assert "REGRESSION True" in lines  # the trend over three years was fitted
+    if how == "command":
+        assert json.loads(done.stdout)["trend"] is not None
+        has_patsy = importlib.util.find_spec("patsy") is not None
+        assert ("FORMULAIC hidden" in lines) == has_patsy, done.stderr
+    else:
+        assert "TREND True" in lines
+        assert "FORMULAIC hidden" not in lines  # the library leaves imports as they are
