@@ -517,3 +517,41 @@ def test_likelihoods_lie_between_zero_and_one(data: Any) -> None:
             assert missing(value) or 0.0 <= value <= 1.0
     for value in table["relative_likelihood"]:
         assert missing(value) or value >= 0.0
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([2021, 2022, 2024]),
+            st.integers(0, 2),
+            st.booleans(),
+            st.booleans(),
+            st.sampled_from(["Band 5", " Band 6", "", None]),
+        ),
+        max_size=60,
+    )
+)
+@settings(max_examples=150, deadline=None)
+def test_count_groups_agree_with_a_plain_groupby(
+    rows: list[tuple[int, int, bool, bool, str | None]],
+) -> None:
+    """The year x group bincounts give what a groupby of the counted people gives."""
+    from wres4.indicator.compute import count_groups
+    from wres4.indicator.result import COUNT_COLUMNS
+
+    people = pd.DataFrame(rows, columns=["year", "group", "accessed", "bank_only", "band"]).astype(
+        {"year": "int64", "group": "int8", "accessed": bool, "bank_only": bool}
+    )
+    counts = count_groups(people, ("band",))
+    counted = people[~people["bank_only"]]
+    overall = counts[counts["band"].isna()]
+    assert overall["year"].tolist() == sorted(set(counted["year"]))
+    for row in overall.itertuples():
+        year = counted[counted["year"] == row.year]
+        for code, name in enumerate(("white", "bme", "unknown")):
+            group = year[year["group"] == code]
+            assert getattr(row, f"{name}_headcount") == len(group)
+            assert getattr(row, f"{name}_accessed") == int(group["accessed"].sum())
+    assert all(counts[c].dtype == "int64" for c in COUNT_COLUMNS)
+    by_band = counts[counts["band"].notna()]
+    assert by_band[[c for c in COUNT_COLUMNS if "headcount" in c]].sum().sum() == len(counted)

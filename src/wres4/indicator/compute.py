@@ -36,6 +36,7 @@ from wres4.text import clip
 if TYPE_CHECKING:
     from pathlib import Path
 
+    import numpy as np
     import pandas as pd
 
     from wres4.indicator.staff import Staff
@@ -145,7 +146,7 @@ def _compute(
         staff, people, more, tsource = person_years(
             source, form, training, by, as_at, settings, today, progress
         )
-        counts = count_groups(people[~people["bank_only"]], by)
+        counts = count_groups(people, by)
         snapshots, bank_excluded = staff.snapshots, staff.bank_excluded
         findings.extend(more)
         sources.extend([tsource] if tsource is not None else [])
@@ -300,18 +301,25 @@ def _open_training(
 
 
 def count_groups(people: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """People -> counts per year (and breakdown value) in the wide count columns."""
+    """People -> counts per year (and breakdown value) in the wide count columns; bank-only
+    people are left out."""
     import pandas as pd
 
     from wres4.indicator.staff import GROUP_NAMES
 
-    frames = []
-    for dim in (None, *by):
-        keys = ["year", "group"] if dim is None else [dim, "year", "group"]
-        frame = people
-        if dim is not None:
-            values = frame[dim].astype("string").str.strip().fillna("")
-            frame = frame.assign(**{dim: values.where(values != "", "Unknown")})
+    counted = ~people["bank_only"].to_numpy(bool)
+    frames = [
+        _year_counts(
+            people["year"].to_numpy()[counted],
+            people["group"].to_numpy()[counted],
+            people["accessed"].to_numpy(bool)[counted],
+        )
+    ]
+    for dim in by:
+        keys = [dim, "year", "group"]
+        frame = people.loc[counted, [*keys, "accessed"]]
+        values = frame[dim].astype("string").str.strip().fillna("")
+        frame = frame.assign(**{dim: values.where(values != "", "Unknown")})
         grouped = frame.groupby(keys, sort=True, observed=True)["accessed"].agg(["size", "sum"])
         wide = grouped.unstack("group", fill_value=0)
         out = pd.DataFrame(index=wide.index)
@@ -321,12 +329,31 @@ def count_groups(people: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
                 wide[("size", code)] if ("size", code) in wide.columns else 0
             )
             out[f"{prefix}_accessed"] = wide[("sum", code)] if ("sum", code) in wide.columns else 0
-        out = out.reset_index()
-        frames.append(out)
-    counts = pd.concat(frames, ignore_index=True)
+        frames.append(out.reset_index())
+    counts = pd.concat(frames, ignore_index=True) if by else frames[0]
     for col in COUNT_COLUMNS:
         counts[col] = counts[col].astype("int64")
     return counts
+
+
+def _year_counts(year: np.ndarray, group: np.ndarray, accessed: np.ndarray) -> pd.DataFrame:
+    """Headcount and accessed of each group (0 White, 1 BME, 2 Unknown) in each year, years
+    in order: a few bincounts over year x group cells, not a groupby."""
+    import numpy as np
+    import pandas as pd
+
+    from wres4.indicator.staff import GROUP_NAMES
+
+    codes, years = pd.factorize(year, sort=True)
+    cell = codes.astype(np.int64) * len(GROUP_NAMES) + group
+    size = len(years) * len(GROUP_NAMES)
+    heads = np.bincount(cell, minlength=size).reshape(-1, len(GROUP_NAMES))
+    took = np.bincount(cell[accessed], minlength=size).reshape(-1, len(GROUP_NAMES))
+    columns: dict[str, np.ndarray] = {"year": np.asarray(years, dtype=np.int64)}
+    for code, name in enumerate(GROUP_NAMES):
+        columns[f"{name.lower()}_headcount"] = heads[:, code].astype(np.int64)
+        columns[f"{name.lower()}_accessed"] = took[:, code].astype(np.int64)
+    return pd.DataFrame(columns)
 
 
 def read_aggregate(source: Source, settings: Settings) -> tuple[pd.DataFrame, list[Finding]]:
