@@ -17,6 +17,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
@@ -163,6 +164,44 @@ def test_a_failed_background_import_is_only_a_lost_head_start(
     result = wres4.compute(p["staff"], training=p["training"])
     assert int(result.table["white_headcount"].iloc[0]) == 1
     assert all(len(item["sha256"]) == 64 for item in result.meta["inputs"])
-    # progression runs the same background work
-    hashes = compute_module.preload_then_hash([p["staff"]], lambda: False)
+    # progression runs the same background work (in a thread of its own: it lowers the
+    # priority of the thread it runs in)
+    done: list[Any] = []
+    worker = threading.Thread(
+        target=lambda: done.append(compute_module.preload_then_hash([p["staff"]], lambda: False))
+    )
+    worker.start()
+    worker.join()
+    hashes = done[0].finish()
     assert list(hashes) == [p["staff"]] and len(hashes[p["staff"]]) == 64
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+@pytest.mark.parametrize(
+    ("load", "lowered"), [(0.5, True), (2.9, True), (3.0, False), (6.0, False)]
+)
+def test_the_hashing_thread_gives_way_while_a_cpu_is_spare(
+    monkeypatch: pytest.MonkeyPatch, load: float, lowered: bool
+) -> None:
+    """The thread that hashes lowers its own priority, unless the machine's CPUs are all
+    busy already; the caller's thread keeps its own."""
+    import os
+
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+
+    def nice() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    before = nice()
+    seen: list[tuple[bool, int]] = []
+
+    def hashing() -> None:
+        seen.append((compute_module.give_way(), nice()))
+
+    worker = threading.Thread(target=hashing)
+    worker.start()
+    worker.join()
+    expected = min(19, before + compute_module.HASH_NICE) if lowered else before
+    assert seen == [(lowered, expected)]
+    assert nice() == before

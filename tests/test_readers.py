@@ -21,11 +21,13 @@ from conftest import (
     run,
     write_rows,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wres4.indicator.compute import compute
 from wres4.indicator.result import Result
 from wres4.inputs.columns import resolve_columns
-from wres4.inputs.readers import open_source, read_all
+from wres4.inputs.readers import FileHashes, file_sha256, open_source, read_all
 from wres4.settings import Settings
 
 # One small scenario used across formats:
@@ -406,3 +408,56 @@ def test_a_broken_row_far_into_a_chunked_file_is_named_by_its_row(tmp_path: Path
     columns = resolve_columns(source, ["person_id", "ethnicity"])
     with pytest.raises(InputError, match="row 1201 has 2 fields but the header has 3"):
         list(iter_tables(source, columns, chunk_bytes=500))
+
+
+class SmallBlocks(FileHashes):
+    BLOCK = 64  # several blocks a file, so a stop falls inside one
+
+
+@given(
+    sizes=st.lists(st.integers(0, 400), min_size=1, max_size=4),
+    blocks=st.integers(0, 30),
+    seed=st.integers(0, 2**16),
+)
+@settings(max_examples=60, deadline=None)
+def test_file_hashes_stopped_part_way_are_finished_by_another_thread(
+    sizes: list[int], blocks: int, seed: int
+) -> None:
+    """Whatever block the hashing stops at, the thread that finishes it gets every file's
+    SHA-256; a file in a directory is found, and a missing one is left out."""
+    import hashlib
+    import random
+    import tempfile
+    import threading
+
+    rng = random.Random(seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "extracts"
+        folder.mkdir()
+        files = [Path(tmp) / f"f{i}.csv" for i in range(len(sizes) - 1)]
+        files.append(folder / "last.csv")
+        expected: dict[Path, str] = {}
+        for path, size in zip(files, sizes, strict=True):
+            data = rng.randbytes(size)
+            path.write_bytes(data)
+            expected[path] = hashlib.sha256(data).hexdigest()
+        (folder / "notes.md").write_text("not an extract", encoding="utf-8")
+        taken = iter(range(1 << 30))
+        paths = [*files[:-1], folder, Path(tmp) / "missing.csv"]
+        hashes = SmallBlocks(paths).run(lambda: next(taken) >= blocks)
+        assert all(expected[p] == d for p, d in hashes.digests.items())
+        finished: list[dict[Path, str]] = []
+        other = threading.Thread(target=lambda: finished.append(hashes.finish()))
+        other.start()
+        other.join()
+        assert finished == [expected]
+
+
+def test_file_sha256_reads_the_whole_file_and_says_when_it_cannot(tmp_path: Path) -> None:
+    import hashlib
+
+    path = tmp_path / "staff.csv"
+    path.write_bytes(b"x" * 3_000_000)
+    assert file_sha256(path) == hashlib.sha256(b"x" * 3_000_000).hexdigest()
+    with pytest.raises(FileNotFoundError):
+        file_sha256(tmp_path / "gone.csv")

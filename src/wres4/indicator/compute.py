@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -22,9 +23,9 @@ from wres4.indicator.table import build_table
 from wres4.inputs.columns import DATA_LIKE, ROLE_ALIASES, header_key, resolve_columns
 from wres4.inputs.readahead import ReadAhead
 from wres4.inputs.readers import (
+    FileHashes,
     check_sheet,
     describe_inputs,
-    hash_files,
     input_items,
     iter_tables,
     open_source,
@@ -107,14 +108,43 @@ def compute(
 
 def preload_then_hash(
     files: Sequence[str | os.PathLike[str]], stop: Callable[[], bool]
-) -> dict[Path, str]:
+) -> FileHashes:
     """The work of :class:`Background` beside the reading: the statistics import, then the
-    SHA-256 of the input ``files``. The import is only a head start: should it fail here,
-    the statistics import the libraries themselves when they need them, and any error
-    comes from there, in the caller's thread."""
+    SHA-256 of the input ``files``, at a lower priority than the reading and reducing they
+    are not needed for (method.md: Performance); whatever ``stop()`` leaves the caller
+    finishes with :meth:`FileHashes.finish`. The import is only a head start: should it
+    fail here, the statistics import the libraries themselves when they need them, and
+    any error comes from there, in the caller's thread."""
     with contextlib.suppress(Exception):  # a head start only (see above)
         preload_statistics()
-    return hash_files(files, stop)
+    give_way()
+    return FileHashes(files).run(stop)
+
+
+# How much the hashing thread's nice value is raised: beside a thread of the nice value
+# it had, its share of a CPU is then about a tenth, so the reading and reducing go first
+# and the hashing takes the time they leave.
+HASH_NICE = 10
+
+
+def give_way() -> bool:
+    """Lower this thread's priority (on Linux, where each thread has its own nice value),
+    unless the machine is busy with other work: a 1-minute load average of more than one
+    over the CPUs this process may use (wres4's own runs, one after another, add under
+    two). There, a thread of low priority would wait behind the other work for time that
+    work does not leave, and the caller would be left to do it all at the end. True when
+    lowered. Only for a thread's last work: an unprivileged process cannot raise it again."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        if os.getloadavg()[0] >= len(os.sched_getaffinity(0)) + 1:
+            return False
+        me = threading.get_native_id()
+        now = os.getpriority(os.PRIO_PROCESS, me)
+        os.setpriority(os.PRIO_PROCESS, me, min(19, now + HASH_NICE))
+    except OSError:
+        return False
+    return True
 
 
 def _compute(
@@ -172,7 +202,7 @@ def _compute(
     if counts.empty:
         raise DataError(f"{source.names[0]}: nothing to compute: no reporting year has staff.")
     table, trend, published = build_table(counts, snapshots, tuple(by), settings)
-    inputs = describe_inputs(sources, hashing.result())
+    inputs = describe_inputs(sources, hashing.result(stop=True).finish())
     meta = run_meta(form, settings, inputs, by, snapshots, bank_excluded, findings, as_at)
     if published is not None:
         meta["disclosure"] = published
@@ -515,7 +545,10 @@ class Background(threading.Thread):
         except BaseException as exc:  # re-raised in the caller's thread by result()
             self.error = exc
 
-    def result(self) -> Any:
+    def result(self, *, stop: bool = False) -> Any:
+        """The work's value, once it is done; with ``stop``, once it has stopped."""
+        if stop:
+            self.stopping.set()
         self.join()
         if self.error is not None:
             raise self.error

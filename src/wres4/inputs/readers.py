@@ -201,39 +201,66 @@ def describe_inputs(
     return out
 
 
-def hash_files(
-    paths: Sequence[str | os.PathLike[str]], stop: Callable[[], bool] | None = None
-) -> dict[Path, str]:
-    """SHA-256 of every input file that exists (directories are expanded); files left when
-    ``stop()`` turns True are not hashed."""
-    out: dict[Path, str] = {}
-    for item in paths:
-        path = Path(item)
-        files = sorted(path.iterdir()) if path.is_dir() else [path]
-        for file in files:
-            if stop is not None and stop():
-                return out
-            if file.is_file() and (file == path or file.suffix.lower() in FORMATS_BY_SUFFIX):
-                try:
-                    digest = file_sha256(file, stop)
-                except OSError:
-                    continue
-                if digest:
-                    out[file] = digest
-    return out
+class FileHashes:
+    """SHA-256 of every input file that exists (directories are expanded), taken a block
+    (1 MB) at a time: what one thread stops part-way through, another can finish from where
+    it stopped.
+
+    :meth:`run` hashes until ``stop()`` turns True (a background thread, while the extracts
+    are read); :meth:`finish` hashes what is left (the caller, when it needs the digests).
+    """
+
+    BLOCK = 1 << 20
+
+    def __init__(self, paths: Sequence[str | os.PathLike[str]]) -> None:
+        self.paths = [Path(item) for item in paths]
+        self.files: list[Path] | None = None
+        self.digests: dict[Path, str] = {}
+        self._next = 0  # the file being hashed, in self.files
+        self._partial: Any = None  # its hashlib object so far
+        self._offset = 0  # and how many of its bytes that has taken
+
+    def run(self, stop: Callable[[], bool] | None = None) -> FileHashes:
+        import hashlib
+
+        if self.files is None:
+            self.files = []
+            for path in self.paths:
+                found = sorted(path.iterdir()) if path.is_dir() else [path]
+                self.files += [
+                    f
+                    for f in found
+                    if f.is_file() and (f == path or f.suffix.lower() in FORMATS_BY_SUFFIX)
+                ]
+        while self._next < len(self.files):
+            path = self.files[self._next]
+            try:
+                with path.open("rb") as fh:
+                    fh.seek(self._offset)
+                    if self._partial is None:
+                        self._partial = hashlib.sha256()
+                    for block in iter(lambda: fh.read(self.BLOCK), b""):
+                        if stop is not None and stop():
+                            return self  # the block is read again by whoever finishes
+                        self._partial.update(block)
+                        self._offset += len(block)
+                self.digests[path] = self._partial.hexdigest()
+            except OSError:
+                pass  # left out: describe_inputs reads it again and says what is wrong
+            self._next, self._partial, self._offset = self._next + 1, None, 0
+        return self
+
+    def finish(self) -> dict[Path, str]:
+        """Every file's digest, hashing in this thread whatever is not yet done."""
+        return self.run().digests
 
 
-def file_sha256(path: Path, stop: Callable[[], bool] | None = None) -> str:
-    """SHA-256 of a file, read in 1 MB blocks; ``stop`` returning True abandons it."""
+def file_sha256(path: Path) -> str:
+    """SHA-256 of one file (an OSError when it cannot be read)."""
     import hashlib
 
-    digest = hashlib.sha256()
     with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            if stop is not None and stop():
-                return ""
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def label_counts(path: Path, column: str | None, sheet: str | None = None) -> list[tuple[str, int]]:

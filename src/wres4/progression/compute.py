@@ -85,7 +85,8 @@ def progression(
             roles=("pay_band",),
             band_rank=order.ranks,
         )
-        inputs = describe_inputs([source, *([tsource] if tsource else [])], hashing.result())
+        hashes = hashing.result(stop=True).finish()
+        inputs = describe_inputs([source, *([tsource] if tsource else [])], hashes)
     snapshots = roster.snapshots
     counted = people[~people["bank_only"]]
     staffed = sorted(int(y) for y in counted["year"].unique())
