@@ -165,12 +165,15 @@ def _per_key(
     group = frame["group"].to_numpy()
 
     def present(mask: np.ndarray) -> np.ndarray:
-        found: np.ndarray = np.bincount(codes[mask], minlength=n) > 0
+        found = np.zeros(n, dtype=bool)
+        found[codes[mask]] = True
         return found
 
-    has = [present(group == g) for g in range(len(GROUPS))]
-    gmin = np.select(has, list(range(len(GROUPS))), default=0).astype(group.dtype)
-    gmax = np.select(has[::-1], list(range(len(GROUPS)))[::-1], default=0).astype(group.dtype)
+    # has[k, g]: some row of key k has group g (every row has one of the groups).
+    has = np.zeros((n, len(GROUPS)), dtype=bool)
+    has[codes, group] = True
+    gmin = has.argmax(axis=1).astype(group.dtype)
+    gmax = (len(GROUPS) - 1 - has[:, ::-1].argmax(axis=1)).astype(group.dtype)
     columns: dict[str, object] = {
         "year": frame["year"].to_numpy()[first].astype(np.int64),
         "pos": frame["pos"].to_numpy()[first].astype(np.int64),

@@ -125,7 +125,7 @@ def load_staff(
         *long_field_findings(source, columns),
     ]
 
-    keys = np.concatenate(key_parts)
+    keys = key_parts[0] if len(key_parts) == 1 else np.concatenate(key_parts)
     blank = keys == NO_PERSON
     if blank.all():
         raise DataError(
