@@ -462,3 +462,51 @@ def test_the_trend_is_fitted_without_formulaic_only_by_the_command(
     else:
         assert "TREND True" in lines
         assert "FORMULAIC hidden" not in lines  # the library leaves imports as they are
+
+
+# The console entry point, with a handler that would print when the interpreter is torn
+# down at exit.
+RUN = (
+    "import atexit, sys\n"
+    "atexit.register(lambda: print('TORN DOWN', file=sys.stderr))\n"
+    "sys.argv = ['wres4', *sys.argv[1:]]\n"
+    "from wres4.cli import run\n"
+    "run()\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "out", "err"),
+    [
+        (["ethnicity", "White British"], 0, "White British,A,White - British,White", ""),
+        (["compute", "missing.csv"], 1, "", "Error: missing.csv"),
+        (["compute", "--no-such-option"], 2, "", "No such option"),
+    ],
+)
+def test_the_command_ends_without_tearing_the_interpreter_down(
+    tmp_path: Path, args: list[str], code: int, out: str, err: str
+) -> None:
+    """Exit codes and every line of output survive; what is skipped is the teardown."""
+    done = subprocess.run(
+        [sys.executable, "-c", RUN, *args], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.returncode == code, done.stderr
+    assert out in done.stdout and err in done.stderr
+    assert "TORN DOWN" not in done.stderr
+
+
+def test_the_command_writes_all_of_a_long_output_before_it_ends(tmp_path: Path) -> None:
+    labels = tmp_path / "labels.csv"
+    labels.write_text(
+        "Ethnic Origin\n" + "".join(f"Label {i}\n" for i in range(20000)), encoding="utf-8"
+    )
+    with (tmp_path / "out.csv").open("w", encoding="utf-8") as sink:
+        done = subprocess.run(
+            [sys.executable, "-c", RUN, "ethnicity", "--from", str(labels), "-f", "csv"],
+            stdout=sink,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    assert done.returncode == 0, done.stderr
+    lines = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 20001 and lines[-1].startswith("Label ")

@@ -1,6 +1,6 @@
 """Allow ``python -m wres4``."""
 
-from wres4.cli import main
+from wres4.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()
