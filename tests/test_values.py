@@ -301,17 +301,19 @@ def test_person_keys_of_a_large_mixed_batch_follow_the_canonical_text() -> None:
 @given(
     staff=st.lists(st.integers(-(1 << 63), (1 << 63) - 1) | st.integers(0, 30), max_size=60),
     training=st.lists(st.integers(-(1 << 63), (1 << 63) - 1) | st.integers(0, 40), max_size=60),
+    expected=st.none() | st.integers(0, 80),
 )
 def test_key_index_numbers_and_finds_keys_as_factorize_and_an_index_do(
-    staff: list[int], training: list[int], with_table: bool
+    staff: list[int], training: list[int], with_table: bool, expected: int | None
 ) -> None:
+    """However the table is sized (too small, too large or from the rows)."""
     import numpy as np
 
     from wres4.indicator import values
 
     if with_table:
         assert values.hash_table() is not None  # pandas' own table is the one in use
-        index, numbers = values.number_keys(np.array(staff, dtype=np.int64))
+        index, numbers = values.number_keys(np.array(staff, dtype=np.int64), expected)
     else:  # as on a pandas without the table
         real = values.hash_table
         values.hash_table = lambda: None
@@ -323,5 +325,5 @@ def test_key_index_numbers_and_finds_keys_as_factorize_and_an_index_do(
     assert numbers.tolist() == codes.tolist()
     assert index.uniques.tolist() == uniques.tolist()
     assert len(index) == len(uniques)
-    expected = pd.Index(uniques).get_indexer(pd.Index(np.array(training, dtype=np.int64)))
-    assert index.positions(np.array(training, dtype=np.int64)).tolist() == expected.tolist()
+    found = pd.Index(uniques).get_indexer(pd.Index(np.array(training, dtype=np.int64)))
+    assert index.positions(np.array(training, dtype=np.int64)).tolist() == found.tolist()

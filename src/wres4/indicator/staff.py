@@ -177,7 +177,9 @@ def load_staff(
     for name in by:
         idx, values = encode(table.column(name))
         per_row[name] = np.asarray(values.to_pylist(), dtype=object)[idx]
-    index, codes = number_keys(keys)
+    # About one person a row and snapshot, plus leavers and joiners: a table that size
+    # rather than one for every row (fresh memory costs time; it grows if short).
+    index, codes = number_keys(keys, len(keys) * 5 // (4 * max(len(snapshots), 1)))
     names = IdNames(index.uniques, maker)
     per_row["pos"] = codes.astype(np.int32) if len(index) < (1 << 31) else codes
     # The rows are all in per_row now: let the parsed text go before the reduction.

@@ -134,9 +134,10 @@ class KeyIndex:
         return np.asarray(self._index.get_indexer(pd.Index(keys)), dtype=np.intp)
 
 
-def number_keys(keys: np.ndarray) -> tuple[KeyIndex, np.ndarray]:
+def number_keys(keys: np.ndarray, expected: int | None = None) -> tuple[KeyIndex, np.ndarray]:
     """The distinct ``keys`` (a :class:`KeyIndex`) and each key's position among them, as
-    ``pd.factorize`` numbers them."""
+    ``pd.factorize`` numbers them. ``expected``, how many distinct keys there may be (people
+    when each is on several snapshots), sizes the hash table; it grows if that is short."""
     import numpy as np
     import pandas as pd
 
@@ -145,9 +146,10 @@ def number_keys(keys: np.ndarray) -> tuple[KeyIndex, np.ndarray]:
     if kind is None:
         codes, uniques = pd.factorize(keys)
         return KeyIndex(uniques, None, pd.Index(uniques)), codes
-    table = kind(max(len(keys), 1))
+    size = max(min(expected or len(keys), len(keys)), 1)
+    table = kind(size)
     uniques, codes = table.factorize(keys)
-    if 2 * len(uniques) < len(keys):
+    if 2 * len(uniques) < size:
         # Sized for the rows, the table would keep several snapshots' worth of empty
         # slots through the training side: one sized for the people instead.
         del table
