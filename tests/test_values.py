@@ -210,6 +210,34 @@ def test_alphanumeric_ids_pack_into_distinct_reversible_keys() -> None:
     assert maker.of(pa.array(["00123456"]))[0] == maker.of(pa.array(["123456"]))[0] == 123456
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    ids=st.lists(st.none() | st.text(alphabet="09AZaz-_ é", max_size=12), max_size=40),
+    cut=st.tuples(st.integers(0, 40), st.integers(0, 40)),
+)
+def test_pack_ids_agree_with_the_definition_one_id_at_a_time(
+    ids: list[str | None], cut: tuple[int, int]
+) -> None:
+    """1 to 10 id symbols fit, and their key is the symbols' codes, 6 bits each from the
+    top; in any slice of a column (the buffers then start part-way)."""
+    from wres4.indicator.values import ID_SYMBOLS, PACKED_LENGTH, PACKED_TEXT, pack_ids
+
+    column = pa.array(ids, pa.string())
+    low, high = sorted(cut)
+    column = column.slice(min(low, len(ids)), max(0, high - low))
+    packed, fits = pack_ids(column)
+    for text, key, fit in zip(column.to_pylist(), packed.tolist(), fits.tolist(), strict=True):
+        expect = text is not None and 1 <= len(text) <= PACKED_LENGTH
+        expect = expect and all(c in ID_SYMBOLS for c in text or "")
+        assert fit == expect, text
+        if fit:
+            value = sum(
+                (ID_SYMBOLS.index(c) + 1) << (6 * (PACKED_LENGTH - 1 - i))
+                for i, c in enumerate(text or "")
+            )
+            assert key == PACKED_TEXT | value
+
+
 @pytest.mark.parametrize(
     "ids",
     [

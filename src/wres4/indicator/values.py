@@ -62,14 +62,17 @@ PACKED_LENGTH = 10
 DISTINCT_FIRST = 4096
 
 
+# Each byte's code in ID_SYMBOLS (1 to 63; 0 for a byte that is not one), for bytes.translate.
+SYMBOL_CODES = bytes(
+    ID_SYMBOLS.index(chr(b)) + 1 if chr(b) in ID_SYMBOLS else 0 for b in range(256)
+)
+
+
 def pack_ids(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Ids of 1 to 10 characters from ID_SYMBOLS -> exact int64 keys, and which ones fit."""
     import numpy as np
     import pyarrow as pa
 
-    table = np.zeros(256, dtype=np.uint8)
-    for number, char in enumerate(ID_SYMBOLS, start=1):
-        table[ord(char)] = number
     texts = texts.cast(pa.string())
     buffers = texts.buffers()
     first = texts.offset
@@ -79,21 +82,28 @@ def pack_ids(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         if buffers[2] is not None and buffers[2].size
         else np.zeros(1, dtype=np.uint8)
     )
-    starts = offsets[:-1].astype(np.int64)
-    lengths = offsets[1:].astype(np.int64) - starts
-    last = len(data) - 1
+    base = int(offsets[0]) if len(offsets) else 0
+    starts = offsets[:-1].astype(np.int64) - base
+    lengths = offsets[1:].astype(np.int64) - base - starts
     fits = (lengths >= 1) & (lengths <= PACKED_LENGTH)
+    # Every byte's symbol code at once (0: no id symbol), with room after the last id.
+    text = data[base : base + int(lengths.sum())].tobytes().translate(SYMBOL_CODES)
+    codes = np.frombuffer(text + bytes(PACKED_LENGTH), dtype=np.uint8)
     packed = np.zeros(len(texts), dtype=np.int64)
+    symbols = np.zeros(len(texts), dtype=np.int64)  # of each id's first characters
+    at = starts.copy()
     # Character i of every id at once; an id shorter than i + 1 adds zero bits there, so a
     # key is its characters' codes from the top 6 bits of the 60 down.
     for i in range(PACKED_LENGTH):
         present = lengths > i
         if not present.any():
             break
-        code = table[data[np.minimum(starts + i, last)]]
-        code[~present] = 0
-        fits &= ~present | (code > 0)
+        code = codes[at]
+        code *= present
+        symbols += code > 0
         packed |= code.astype(np.int64) << (6 * (PACKED_LENGTH - 1 - i))
+        at += 1
+    fits &= symbols == lengths  # every character an id symbol
     return packed | PACKED_TEXT, fits
 
 
