@@ -416,7 +416,7 @@ FORMULA_ENGINE = (
 )
 
 
-@pytest.mark.parametrize("how", ["command", "library"])
+@pytest.mark.parametrize("how", ["command", "library", "command, statsmodels told formulaic"])
 def test_the_trend_is_fitted_without_formulaic_only_by_the_command(
     tmp_path: Path, how: str
 ) -> None:
@@ -442,6 +442,9 @@ def test_the_trend_is_fitted_without_formulaic_only_by_the_command(
         encoding="utf-8",
     )
     args = ["compute", str(staff), "--training", str(training), "-f", "json"]
+    env = {k: v for k, v in os.environ.items() if k != "SM_FORMULA_ENGINE"}
+    if how.endswith("formulaic"):
+        env["SM_FORMULA_ENGINE"] = "formulaic"  # the user's choice: formulaic must load
     done = subprocess.run(
         [
             sys.executable,
@@ -451,6 +454,7 @@ def test_the_trend_is_fitted_without_formulaic_only_by_the_command(
         ],
         capture_output=True,
         text=True,
+        env=env,
     )
     assert done.returncode in (0, 3), done.stderr
     lines = done.stderr.splitlines()
@@ -459,6 +463,9 @@ def test_the_trend_is_fitted_without_formulaic_only_by_the_command(
         assert json.loads(done.stdout)["trend"] is not None
         has_patsy = importlib.util.find_spec("patsy") is not None
         assert ("FORMULAIC hidden" in lines) == has_patsy, done.stderr
+    elif how.startswith("command"):
+        assert json.loads(done.stdout)["trend"] is not None
+        assert "FORMULAIC hidden" not in lines
     else:
         assert "TREND True" in lines
         assert "FORMULAIC hidden" not in lines  # the library leaves imports as they are
@@ -510,3 +517,16 @@ def test_the_command_writes_all_of_a_long_output_before_it_ends(tmp_path: Path) 
     assert done.returncode == 0, done.stderr
     lines = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 20001 and lines[-1].startswith("Label ")
+
+
+def test_under_a_tracer_the_command_exits_as_usual(tmp_path: Path) -> None:
+    """A profiler or coverage tool, which saves its data at exit, still gets to."""
+    traced = "import sys\nsys.settrace(lambda *a: None)\n" + RUN
+    done = subprocess.run(
+        [sys.executable, "-c", traced, "compute", "missing.csv"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 1
+    assert "Error: missing.csv" in done.stderr and "TORN DOWN" in done.stderr

@@ -461,3 +461,21 @@ def test_file_sha256_reads_the_whole_file_and_says_when_it_cannot(tmp_path: Path
     assert file_sha256(path) == hashlib.sha256(b"x" * 3_000_000).hexdigest()
     with pytest.raises(FileNotFoundError):
         file_sha256(tmp_path / "gone.csv")
+
+
+def test_a_file_changed_while_its_hashing_was_stopped_is_hashed_again(tmp_path: Path) -> None:
+    """The digest is the file's as it is when finished, never the old head and a new tail."""
+    import hashlib
+    import os
+
+    path = tmp_path / "staff.csv"
+    path.write_bytes(b"a" * 1000)
+    taken = iter(range(1 << 30))
+    hashes = SmallBlocks([path]).run(lambda: next(taken) >= 3)  # stopped after 3 blocks
+    assert hashes.digests == {}
+    for new in (b"b" * 1000, b"c" * 100):  # rewritten, then cut short below the offset
+        path.write_bytes(new)
+        os.utime(path, ns=(1, len(new)))  # a time of its own, however fast the rewrite
+        assert SmallBlocks([path]).finish() == {path: hashlib.sha256(new).hexdigest()}
+    path.write_bytes(b"d" * 1000)
+    assert hashes.finish() == {path: hashlib.sha256(b"d" * 1000).hexdigest()}

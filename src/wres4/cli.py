@@ -228,6 +228,8 @@ def no_formulaic() -> bool:
     """
     import importlib.util
 
+    if os.environ.get("SM_FORMULA_ENGINE", "patsy") != "patsy":
+        return False  # statsmodels is told to use formulaic: it must find it
     if "formulaic" in sys.modules or importlib.util.find_spec("patsy") is None:
         return False
     sys.modules["formulaic"] = None  # type: ignore[assignment]  # "import formulaic" fails
@@ -632,9 +634,19 @@ def check(
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
-    """The command line, ending in SystemExit with its exit code (for callers in Python)."""
+    """The command line, ending in SystemExit with its exit code (for callers in Python).
+    Like the command, it sets up the process for itself first: OpenBLAS's threads, glibc's
+    malloc and statsmodels' formula engine (see the group's callback)."""
     cli.main(args=argv, prog_name="wres4")
     raise SystemExit(ExitCode.SUCCESS)  # pragma: no cover - click exits itself
+
+
+def _watched() -> bool:
+    """Is a profiler, debugger or coverage tool following this process?"""
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        return True
+    monitoring = getattr(sys, "monitoring", None)  # Python 3.12 and later
+    return monitoring is not None and any(monitoring.get_tool(i) for i in range(6))
 
 
 def run() -> NoReturn:
@@ -644,11 +656,15 @@ def run() -> NoReturn:
     By then every output is written and closed and every thread wres4 started is joined;
     what is left is freeing each object of a large run one by one, and unloading pandas,
     scipy and pyarrow: about 0.15 s after a regional extract (method.md: Performance).
+    Under a profiler, debugger or coverage tool the interpreter exits as usual, so that
+    they can save what they saw.
     """
     try:
         main()
     except SystemExit as exc:
         code = exc.code
+    if _watched():
+        raise SystemExit(code)  # a profiler or coverage saves its data at exit
     if isinstance(code, str):  # SystemExit("message"): Python prints it and exits 1
         print(code, file=sys.stderr)
         code = ExitCode.INPUT

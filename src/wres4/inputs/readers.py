@@ -219,6 +219,7 @@ class FileHashes:
         self._next = 0  # the file being hashed, in self.files
         self._partial: Any = None  # its hashlib object so far
         self._offset = 0  # and how many of its bytes that has taken
+        self._seen: tuple[int, int, int] | None = None  # the file as it was when started
 
     def run(self, stop: Callable[[], bool] | None = None) -> FileHashes:
         import hashlib
@@ -236,9 +237,12 @@ class FileHashes:
             path = self.files[self._next]
             try:
                 with path.open("rb") as fh:
+                    now = os.fstat(fh.fileno())
+                    seen = (now.st_ino, now.st_size, now.st_mtime_ns)
+                    if self._partial is None or seen != self._seen:
+                        # A file changed since it was started is hashed again from its start.
+                        self._partial, self._offset, self._seen = hashlib.sha256(), 0, seen
                     fh.seek(self._offset)
-                    if self._partial is None:
-                        self._partial = hashlib.sha256()
                     for block in iter(lambda: fh.read(self.BLOCK), b""):
                         if stop is not None and stop():
                             return self  # the block is read again by whoever finishes
@@ -247,7 +251,7 @@ class FileHashes:
                 self.digests[path] = self._partial.hexdigest()
             except OSError:
                 pass  # left out: describe_inputs reads it again and says what is wrong
-            self._next, self._partial, self._offset = self._next + 1, None, 0
+            self._next, self._partial, self._offset, self._seen = self._next + 1, None, 0, None
         return self
 
     def finish(self) -> dict[Path, str]:
