@@ -424,7 +424,8 @@ def test_file_hashes_stopped_part_way_are_finished_by_another_thread(
     sizes: list[int], blocks: int, seed: int
 ) -> None:
     """Whatever block the hashing stops at, the thread that finishes it gets every file's
-    SHA-256; a file in a directory is found, and a missing one is left out."""
+    SHA-256; the extract in a directory is found (the reading's files: not a lock file or
+    notes), and a missing file is left out."""
     import hashlib
     import random
     import tempfile
@@ -442,6 +443,7 @@ def test_file_hashes_stopped_part_way_are_finished_by_another_thread(
             path.write_bytes(data)
             expected[path] = hashlib.sha256(data).hexdigest()
         (folder / "notes.md").write_text("not an extract", encoding="utf-8")
+        (folder / "~$last.csv").write_text("an Office lock file", encoding="utf-8")
         taken = iter(range(1 << 30))
         paths = [*files[:-1], folder, Path(tmp) / "missing.csv"]
         hashes = SmallBlocks(paths).run(lambda: next(taken) >= blocks)

@@ -264,11 +264,8 @@ def keep_freed_memory() -> bool:
         mallopt = ctypes.CDLL(None).mallopt
     except (AttributeError, OSError, ValueError):
         return False
-    done: list[bool] = [
-        mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1,
-        mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1,
-    ]
-    return all(done)
+    mapped = mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1  # mallopt gives 0 on a refusal
+    return bool(mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1 and mapped)
 
 
 def report_findings(ctx: click.Context, findings: Sequence[Any], strict: bool) -> None:

@@ -17,7 +17,13 @@ from wres4.errors import ConfigError, InputError
 from wres4.inputs import delimited, excel, parquet, tables
 from wres4.inputs.columns import Columns, resolve_columns
 from wres4.inputs.filecheck import check_file, short_error
-from wres4.inputs.source import FORMATS_BY_SUFFIX, Source, expand_paths, note_long_fields
+from wres4.inputs.source import (
+    FORMATS_BY_SUFFIX,
+    Source,
+    data_files,
+    expand_paths,
+    note_long_fields,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -224,15 +230,11 @@ class FileHashes:
     def run(self, stop: Callable[[], bool] | None = None) -> FileHashes:
         import hashlib
 
-        if self.files is None:
+        if self.files is None:  # the files the reading takes (source.expand_paths)
             self.files = []
             for path in self.paths:
-                found = sorted(path.iterdir()) if path.is_dir() else [path]
-                self.files += [
-                    f
-                    for f in found
-                    if f.is_file() and (f == path or f.suffix.lower() in FORMATS_BY_SUFFIX)
-                ]
+                found = data_files(path) if path.is_dir() else [path]
+                self.files += [f for f in found if f.is_file()]
         while self._next < len(self.files):
             path = self.files[self._next]
             try:

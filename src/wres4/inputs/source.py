@@ -86,6 +86,17 @@ class Source:
         return self.names[0] if len(self.paths) == 1 else self.label
 
 
+def data_files(directory: Path) -> list[Path]:
+    """The data files in a directory, by name; not Office lock files (~$) or hidden ones."""
+    return sorted(
+        p
+        for p in directory.iterdir()
+        if p.is_file()
+        and p.suffix.lower() in FORMATS_BY_SUFFIX
+        and not p.name.startswith(("~$", "."))
+    )
+
+
 def expand_paths(paths: Sequence[Path], label: str) -> list[Path]:
     """Files named directly, and the data files inside any directory named."""
     out: list[Path] = []
@@ -93,13 +104,7 @@ def expand_paths(paths: Sequence[Path], label: str) -> list[Path]:
         if not path.exists():
             raise InputError(f"{path}: file not found. Check the path given for the {label}.")
         if path.is_dir():
-            found = sorted(
-                p
-                for p in path.iterdir()
-                if p.is_file()
-                and p.suffix.lower() in FORMATS_BY_SUFFIX
-                and not p.name.startswith(("~$", "."))
-            )
+            found = data_files(path)
             if not found:
                 raise InputError(
                     f"{path}: the directory holds no CSV, TSV, Excel or Parquet files."
