@@ -11,6 +11,8 @@ import csv
 import datetime as dt
 import io
 import math
+import subprocess
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -172,3 +174,10 @@ def missing(value: Any) -> bool:
 
 def date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+def fresh_python(code: str) -> str:
+    """Run ``code`` in a fresh interpreter (imports start from nothing); its stdout."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout

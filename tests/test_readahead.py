@@ -4,15 +4,14 @@ outlives its context."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import STAFF_HEADER, WHITE, staff_rows, write_rows
+from conftest import STAFF_HEADER, WHITE, fresh_python, staff_rows, write_rows
 
 from wres4.indicator.staff import load_staff
 from wres4.inputs.readahead import ReadAhead
@@ -87,14 +86,44 @@ def test_leaving_early_stops_a_long_reader_with_a_bounded_queue() -> None:
     assert len(made) <= 3 + 1 + 2 + 1  # the items read, the queue, one in hand
 
 
-def test_load_staff_says_when_the_file_is_parsed_before_reducing(tmp_path: Path) -> None:
+def test_load_staff_says_when_the_file_is_parsed_before_reducing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wres4.indicator.values import PersonKeys
+
     staff = write_rows(tmp_path / "staff.csv", STAFF_HEADER, staff_rows(1, 4, WHITE))
     source = open_source([staff], "staff extract")
     columns = resolve_columns(source, ("person_id", "ethnicity", "snapshot"))
-    calls: list[int] = []
-    result = load_staff(source, columns, Settings(), parsed=lambda: calls.append(len(calls)))
-    assert calls == [0]
+    calls: list[str] = []
+    keys = PersonKeys.of
+
+    def keyed(self: PersonKeys, *args: Any, **kwargs: Any) -> Any:
+        calls.append("keys")
+        return keys(self, *args, **kwargs)
+
+    monkeypatch.setattr(PersonKeys, "of", keyed)
+    result = load_staff(source, columns, Settings(), parsed=lambda: calls.append("parsed"))
+    # Told before the ids are keyed: the training parse need not wait for that.
+    assert calls == ["parsed", "keys"]
     assert len(result.people) == 4
+
+
+def test_the_background_import_loads_pandas_before_the_statistics() -> None:
+    # The staff reduction needs pandas as soon as the staff file is parsed, the statistics
+    # only at the end (method.md: Performance).
+    code = (
+        "import sys\n"
+        "order = []\n"
+        "class Watch:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name in ('pandas', 'scipy.stats', 'statsmodels'):\n"
+        "            order.append(name)\n"
+        "sys.meta_path.insert(0, Watch())\n"
+        "from wres4.indicator.compute import preload_statistics\n"
+        "preload_statistics()\n"
+        "print(' '.join(order))\n"
+    )
+    assert fresh_python(code).split() == ["pandas", "scipy.stats", "statsmodels"]
 
 
 def test_share_cpus_leaves_one_cpu_to_python_unless_omp_num_threads_is_set() -> None:
@@ -105,14 +134,10 @@ def test_share_cpus_leaves_one_cpu_to_python_unless_omp_num_threads_is_set() -> 
         "share_cpus()\n"
         "print(pa.cpu_count(), max(1, usable - 1))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    got, expected = done.stdout.split()
+    got, expected = fresh_python(code).split()
     assert got == expected
     env_code = "import os\nos.environ['OMP_NUM_THREADS'] = '3'\n" + code.replace(
         "print(pa.cpu_count(), max(1, usable - 1))", "print(pa.cpu_count(), 3)"
     )
-    done = subprocess.run([sys.executable, "-c", env_code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    got, expected = done.stdout.split()
+    got, expected = fresh_python(env_code).split()
     assert got == expected

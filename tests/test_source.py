@@ -20,7 +20,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
-from conftest import BME, STAFF_HEADER, TRAINING_HEADER, UNKNOWN, WHITE, counts, only_row
+from conftest import (
+    BME,
+    STAFF_HEADER,
+    TRAINING_HEADER,
+    UNKNOWN,
+    WHITE,
+    counts,
+    fresh_python,
+    only_row,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -441,3 +450,48 @@ def test_long_fields_are_noted_once_per_column_with_the_first_row() -> None:
     for table in (first, second, short):
         note_long_fields(source, Path("t.csv"), table)
     assert source.long_fields == {(Path("t.csv"), "course"): (3, LONG_FIELD + 3, 2)}
+
+
+def test_long_fields_are_found_in_any_chunk_of_a_dictionary_column() -> None:
+    import pyarrow as pa
+
+    from wres4.inputs.source import LONG_FIELD, Source, note_long_fields
+
+    source = Source(label="staff extract", paths=[Path("s.csv")], fmt="csv")
+    long = "y" * (LONG_FIELD + 5)
+    chunks = [pa.array(["a", "b"]).dictionary_encode() for _ in range(3)]
+    chunks.append(pa.array(["c", long, long]).dictionary_encode())
+    table = pa.table({"ethnicity": pa.chunked_array(chunks), "_row": list(range(2, 11))})
+    note_long_fields(source, Path("s.csv"), table)
+    assert source.long_fields == {(Path("s.csv"), "ethnicity"): (9, LONG_FIELD + 5, 2)}
+    quiet = Source(label="staff extract", paths=[Path("s.csv")], fmt="csv")
+    note_long_fields(quiet, Path("s.csv"), table.slice(0, 6))
+    assert quiet.long_fields == {}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(["int64", "int32", "int16", "bool", "float64"]),
+    st.lists(st.integers(-(2**15), 2**15 - 1), max_size=70),
+    st.integers(0, 3),
+)
+def test_numeric_array_equals_pa_array(kind: str, values: list[int], skip: int) -> None:
+    import pyarrow as pa
+
+    from wres4.inputs.source import numeric_array
+
+    array = np.asarray(values, dtype=np.int64).astype(kind)[skip:]  # a view off its start too
+    assert numeric_array(array).equals(pa.array(array))
+
+
+def test_staff_rows_are_numbered_without_importing_pandas() -> None:
+    # pyarrow's pa.array imports pandas on the first call: while the staff file is parsed,
+    # that import is left to the background thread (method.md: Performance).
+    code = (
+        "import io, sys, pyarrow.csv as pacsv\n"
+        "from wres4.inputs.source import with_rows\n"
+        "table = with_rows(pacsv.read_csv(io.BytesIO(b'id\\n7\\n8\\n')), 2, 1)\n"
+        "print('pandas' in sys.modules, table.num_columns)\n"
+        "print(table.column('_row').to_pylist(), table.column('_file').to_pylist())\n"
+    )
+    assert fresh_python(code).splitlines() == ["False 3", "[2, 3] [1, 1]"]

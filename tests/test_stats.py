@@ -9,6 +9,7 @@ import sys
 from dataclasses import astuple
 
 import pytest
+from conftest import fresh_python
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -464,14 +465,7 @@ def test_statsmodels_is_loaded_without_polars_and_polars_still_imports() -> None
         "except ImportError as exc:\n"
         "    assert 'No module named' in str(exc), exc  # not installed: fine\n"
     )
-    _python(code)
-
-
-def _python(code: str) -> str:
-    """Run ``code`` in a fresh interpreter (imports start from nothing); its stdout."""
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+    fresh_python(code)
 
 
 def test_scipy_is_loaded_without_its_docstring_notes_and_left_as_found() -> None:
@@ -496,7 +490,7 @@ def test_scipy_is_loaded_without_its_docstring_notes_and_left_as_found() -> None
         "from wres4.indicator.stats import ratio_stats\n"
         "print(repr(ratio_stats(30, 100, 20, 100)))\n"
     )
-    assert _python(code) == _python(plain)
+    assert fresh_python(code) == fresh_python(plain)
 
 
 def test_two_threads_loading_the_statistics_at_once_leave_scipy_as_found() -> None:
@@ -524,4 +518,4 @@ def test_two_threads_loading_the_statistics_at_once_leave_scipy_as_found() -> No
         "for t in threads: t.join()\n"
         "print(api.FunctionDoc is parser)\n"
     )
-    assert _python(code).strip() == "True"
+    assert fresh_python(code).strip() == "True"

@@ -565,6 +565,11 @@ class Background(threading.Thread):
 
 
 def preload_statistics() -> None:
+    # pandas first: statsmodels needs it, and so does the staff reduction as soon as the
+    # staff file is parsed (pyarrow itself imports it when an array is first turned into
+    # numpy); imported after scipy, it would hold up the reduction for a third of a second.
+    import pandas  # noqa: F401
+
     # Not statsmodels' regression models (with formulaic, about 0.1 s): only a trend over
     # three or more years needs them, and it imports them itself.
     from wres4.indicator.stats import load_statistics

@@ -101,15 +101,17 @@ def load_staff(
         source, columns, dictionary=True, batch_bytes=STAFF_BATCH_BYTES, chunk_bytes=None
     )
     for table in tables:
-        cols = columns[source.paths[int(table.column("_file")[0].as_py())]] if len(table) else None
-        if cols is None:
-            continue
-        key_parts.append(maker.of(table.column("person_id"), assignment=cols.assignment_ids))
-        parts.append(table)
-        if progress is not None:
+        if len(table):
+            parts.append(table)
+        if progress is not None and len(table):
             progress(source.label, table.num_rows)
+    # Told before the keys are made: what comes next shares the GIL with the statistics
+    # import, and the training parse need not wait for it.
     if parsed is not None:
         parsed()
+    for table in parts:
+        cols = columns[source.paths[int(table.column("_file")[0].as_py())]]
+        key_parts.append(maker.of(table.column("person_id"), assignment=cols.assignment_ids))
     if not parts:
         raise DataError(f"{source.names[0]}: the {source.label} has a header but no rows.")
     # pandas is imported here, after the parse, while a background thread may be loading it.

@@ -18,6 +18,7 @@ from wres4.errors import InputError
 from wres4.findings import Code, Finding
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
     import pyarrow as pa
 
@@ -137,13 +138,30 @@ def rows_read_finding(source: Source) -> Finding:
 def with_rows(table: pa.Table, start: int, file_index: int) -> pa.Table:
     """Append ``_row`` (spreadsheet row numbers from ``start``) and ``_file``."""
     import numpy as np
-    import pyarrow as pa
 
     rows = np.arange(start, start + table.num_rows, dtype=np.int64)
-    table = table.append_column("_row", pa.array(rows))
+    table = table.append_column("_row", numeric_array(rows))
     return table.append_column(
-        "_file", pa.array(np.full(table.num_rows, file_index, dtype=np.int32))
+        "_file", numeric_array(np.full(table.num_rows, file_index, dtype=np.int32))
     )
+
+
+def numeric_array(values: np.ndarray) -> pa.Array:
+    """A numpy array of numbers or booleans as a pyarrow array, built from its buffer.
+
+    ``pa.array`` would first import pandas to check for a pandas object, on whichever
+    thread calls it first: while the staff file is parsed, that import is better left to
+    the thread that needs pandas next (method.md: Performance).
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    values = np.ascontiguousarray(values)
+    if values.dtype == np.bool_:
+        bits = np.packbits(values, bitorder="little")
+        return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])
+    kind = pa.from_numpy_dtype(values.dtype)
+    return pa.Array.from_buffers(kind, len(values), [None, pa.py_buffer(values)])
 
 
 def rename_roles(table: pa.Table, cols: Columns) -> pa.Table:
@@ -208,12 +226,10 @@ def note_long_fields(source: Source, path: Path, table: pa.Table) -> None:
         if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
             if not pa.types.is_dictionary(column.type):
                 continue
-            # Distinct values first: the decoded column is built only when one is long.
-            longest = (
-                max((pc.max(pc.binary_length(c.dictionary)).as_py() or 0) for c in column.chunks)
-                if column.num_chunks
-                else 0
-            )
+            # Distinct values first: the decoded column is built only when one is long. (One
+            # call over every chunk's values: a staff file parsed whole has hundreds.)
+            values = pa.chunked_array([c.dictionary for c in column.chunks], pa.string())
+            longest = pc.max(pc.binary_length(values)).as_py() or 0
             if longest <= LONG_FIELD:
                 continue
             column = column.cast(pa.large_string())
