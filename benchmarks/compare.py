@@ -28,6 +28,7 @@ Exit codes: 0 counts agree; 1 counts differ; 2 an engine failed or cannot read t
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import statistics
@@ -363,6 +364,13 @@ def _read_counts_truth(path: Path) -> Counts:
     return {int(r["year"]): {k: int(r[k]) for k in COUNT_KEYS} for r in years}
 
 
+def _compile(source: Path) -> None:
+    """Compile wres4's modules once, as ``pip install`` does: with ``src/`` on the path and
+    PYTHONDONTWRITEBYTECODE set, every run would otherwise compile them again (about 0.15 CPU
+    s), while the peers' libraries come compiled from their wheels."""
+    compileall.compile_dir(str(source), quiet=1)
+
+
 def _warm(paths: list[Path]) -> None:
     """Read the inputs once so neither engine pays for a cold page cache."""
     for path in paths:
@@ -438,6 +446,7 @@ def main(argv: list[str] | None = None) -> int:
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(ROOT / "src"), env.get("PYTHONPATH", "")) if p
     )
+    _compile(ROOT / "src")
     _warm([staff, training])
     print(
         f"{staff.name} {staff.stat().st_size / 1e6:.0f} MB, "
