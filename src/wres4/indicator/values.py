@@ -84,26 +84,27 @@ def pack_ids(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     )
     base = int(offsets[0]) if len(offsets) else 0
     starts = offsets[:-1].astype(np.int64) - base
-    lengths = offsets[1:].astype(np.int64) - base - starts
+    lengths = np.diff(offsets)
     fits = (lengths >= 1) & (lengths <= PACKED_LENGTH)
     # Every byte's symbol code at once (0: no id symbol), with room after the last id.
-    text = data[base : base + int(lengths.sum())].tobytes().translate(SYMBOL_CODES)
+    total = int(offsets[-1]) - base if len(offsets) else 0
+    text = data[base : base + total].tobytes().translate(SYMBOL_CODES)
     codes = np.frombuffer(text + bytes(PACKED_LENGTH), dtype=np.uint8)
+    # An id with a byte that is no id symbol does not fit.
+    strays = np.flatnonzero(codes[:total] == 0)
+    if len(strays):
+        fits[np.searchsorted(starts, strays, side="right") - 1] = False
     packed = np.zeros(len(texts), dtype=np.int64)
-    symbols = np.zeros(len(texts), dtype=np.int64)  # of each id's first characters
-    at = starts.copy()
-    # Character i of every id at once; an id shorter than i + 1 adds zero bits there, so a
-    # key is its characters' codes from the top 6 bits of the 60 down.
+    shortest = int(lengths[fits].min()) if fits.any() else 0
+    # Character i of every id at once (the codes from byte i on, at each id's start); past
+    # an id's end that is the next id's text, so it is zeroed for ids shorter than i + 1.
+    # A key is its characters' codes from the top 6 bits of the 60 down.
     for i in range(PACKED_LENGTH):
-        present = lengths > i
-        if not present.any():
-            break
-        code = codes[at]
-        code *= present
-        symbols += code > 0
-        packed |= code.astype(np.int64) << (6 * (PACKED_LENGTH - 1 - i))
-        at += 1
-    fits &= symbols == lengths  # every character an id symbol
+        code = codes[i:][starts].astype(np.int64)
+        if i >= shortest:
+            code *= lengths > i
+        code <<= 6 * (PACKED_LENGTH - 1 - i)
+        packed |= code
     return packed | PACKED_TEXT, fits
 
 
