@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import contextlib
 import json
 import os
 import statistics
@@ -364,11 +365,13 @@ def _read_counts_truth(path: Path) -> Counts:
     return {int(r["year"]): {k: int(r[k]) for k in COUNT_KEYS} for r in years}
 
 
-def _compile(source: Path) -> None:
+def _compile(source: Path) -> bool:
     """Compile wres4's modules once, as ``pip install`` does: with ``src/`` on the path and
     PYTHONDONTWRITEBYTECODE set, every run would otherwise compile them again (about 0.15 CPU
-    s), while the peers' libraries come compiled from their wheels."""
-    compileall.compile_dir(str(source), quiet=1)
+    s), while the peers' libraries come compiled from their wheels. False if one does not
+    compile (what is wrong goes to stderr, away from the results)."""
+    with contextlib.redirect_stdout(sys.stderr):
+        return bool(compileall.compile_dir(str(source), quiet=1))
 
 
 def _warm(paths: list[Path]) -> None:
@@ -446,7 +449,9 @@ def main(argv: list[str] | None = None) -> int:
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(ROOT / "src"), env.get("PYTHONPATH", "")) if p
     )
-    _compile(ROOT / "src")
+    if any(e.name == "wres4" for e in engines) and not _compile(ROOT / "src"):
+        print(f"error: wres4's modules under {ROOT / 'src'} do not compile", file=sys.stderr)
+        return 2
     _warm([staff, training])
     print(
         f"{staff.name} {staff.stat().st_size / 1e6:.0f} MB, "

@@ -469,19 +469,44 @@ def test_long_fields_are_found_in_any_chunk_of_a_dictionary_column() -> None:
     assert quiet.long_fields == {}
 
 
-@settings(max_examples=60, deadline=None)
+def test_long_fields_are_found_in_large_string_dictionaries() -> None:
+    import pyarrow as pa
+
+    from wres4.inputs.source import LONG_FIELD, Source, note_long_fields
+
+    source = Source(label="staff extract", paths=[Path("s.csv")], fmt="csv")
+    long = "y" * (LONG_FIELD + 1)
+    column = pa.array(["a", long], pa.large_string()).dictionary_encode()
+    note_long_fields(source, Path("s.csv"), pa.table({"ethnicity": column, "_row": [2, 3]}))
+    assert source.long_fields == {(Path("s.csv"), "ethnicity"): (3, LONG_FIELD + 1, 1)}
+
+
+@settings(max_examples=80, deadline=None)
 @given(
     st.sampled_from(["int64", "int32", "int16", "bool", "float64"]),
     st.lists(st.integers(-(2**15), 2**15 - 1), max_size=70),
     st.integers(0, 3),
+    st.sampled_from([1, 2, -1]),
+    st.sampled_from(["=", ">"]),
 )
-def test_numeric_array_equals_pa_array(kind: str, values: list[int], skip: int) -> None:
+def test_numeric_array_equals_pa_array(
+    kind: str, values: list[int], skip: int, step: int, order: str
+) -> None:
+    """Views off their start, strided, reversed, or in the other byte order."""
     import pyarrow as pa
 
     from wres4.inputs.source import numeric_array
 
-    array = np.asarray(values, dtype=np.int64).astype(kind)[skip:]  # a view off its start too
-    assert numeric_array(array).equals(pa.array(array))
+    plain = np.asarray(values, dtype=np.int64).astype(kind)
+    array = plain.astype(plain.dtype.newbyteorder(order))[skip::step]
+    assert numeric_array(array).equals(pa.array(plain[skip::step]))
+
+
+def test_numeric_array_takes_one_column() -> None:
+    from wres4.inputs.source import numeric_array
+
+    with pytest.raises(ValueError, match="1-d"):
+        numeric_array(np.arange(6).reshape(2, 3))
 
 
 def test_staff_rows_are_numbered_without_importing_pandas() -> None:

@@ -238,6 +238,22 @@ def test_pack_ids_agree_with_the_definition_one_id_at_a_time(
             assert key == PACKED_TEXT | value
 
 
+def test_a_null_id_never_fits_even_with_bytes_under_it() -> None:
+    """Arrow leaves what lies under a null slot to the writer: here "abc" is under it."""
+    import numpy as np
+    import pyarrow as pa
+
+    from wres4.indicator.values import ID_SYMBOLS, PACKED_TEXT, pack_ids
+
+    valid = pa.py_buffer(np.packbits([0, 1], bitorder="little"))
+    offsets = pa.py_buffer(np.array([0, 3, 4], dtype=np.int32))
+    column = pa.Array.from_buffers(pa.string(), 2, [valid, offsets, pa.py_buffer(b"abcd")])
+    assert column.to_pylist() == [None, "d"]
+    packed, fits = pack_ids(column)
+    assert fits.tolist() == [False, True]
+    assert packed[1] == PACKED_TEXT | (ID_SYMBOLS.index("d") + 1) << 54
+
+
 @pytest.mark.parametrize(
     "ids",
     [

@@ -72,8 +72,11 @@ def pack_ids(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Ids of 1 to 10 characters from ID_SYMBOLS -> exact int64 keys, and which ones fit."""
     import numpy as np
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     texts = texts.cast(pa.string())
+    if texts.null_count:  # a null may have bytes under it: read as a blank, which never fits
+        texts = pc.fill_null(texts, "")
     buffers = texts.buffers()
     first = texts.offset
     offsets = np.frombuffer(buffers[1], dtype=np.int32)[first : first + len(texts) + 1]

@@ -156,7 +156,11 @@ def numeric_array(values: np.ndarray) -> pa.Array:
     import numpy as np
     import pyarrow as pa
 
-    values = np.ascontiguousarray(values)
+    if values.ndim != 1:
+        raise ValueError(f"one column of numbers is a 1-d array, not {values.ndim}-d")
+    # Contiguous, aligned and in this machine's byte order, as pyarrow's buffers are.
+    native = values.astype(values.dtype.newbyteorder("="), copy=False)
+    values = np.require(native, requirements=["C", "A"])
     if values.dtype == np.bool_:
         bits = np.packbits(values, bitorder="little")
         return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])
@@ -228,7 +232,8 @@ def note_long_fields(source: Source, path: Path, table: pa.Table) -> None:
                 continue
             # Distinct values first: the decoded column is built only when one is long. (One
             # call over every chunk's values: a staff file parsed whole has hundreds.)
-            values = pa.chunked_array([c.dictionary for c in column.chunks], pa.string())
+            value_type = column.type.value_type
+            values = pa.chunked_array([c.dictionary for c in column.chunks], value_type)
             longest = pc.max(pc.binary_length(values)).as_py() or 0
             if longest <= LONG_FIELD:
                 continue
