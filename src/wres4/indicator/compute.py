@@ -49,9 +49,9 @@ TRAINING_ROLES = ("person_id", "type", "mandatory", "course", "status", "date")
 AGGREGATE_ROLES = ("year", "snapshot", "ethnicity", "headcount", "accessed_count")
 # Training tables parsed ahead while the staff side is reduced: about 7 MB each (a 16 MB
 # chunk of CSV), so the read-ahead holds about 60 MB however long the file. The parse
-# starts when the staff file is parsed and, on one pyarrow thread, takes twice as long
-# per chunk as the reduction: with fewer ahead it stops while the staff side is reduced,
-# and the reduction then waits for it (method.md: Performance).
+# starts when the staff file is parsed and, on one pyarrow thread, takes longer per chunk
+# than the reduction: with fewer ahead it stops while the staff side is reduced, and the
+# reduction then waits for it (method.md: Performance).
 TRAINING_READ_AHEAD = 8
 
 DEFINITION = (

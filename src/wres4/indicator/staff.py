@@ -101,9 +101,10 @@ def load_staff(
         source, columns, dictionary=True, batch_bytes=STAFF_BATCH_BYTES, chunk_bytes=None
     )
     for table in tables:
-        if len(table):
-            parts.append(table)
-        if progress is not None and len(table):
+        if not len(table):
+            continue
+        parts.append(table)
+        if progress is not None:
             progress(source.label, table.num_rows)
     # Told before the keys are made: what comes next shares the GIL with the statistics
     # import, and the training parse need not wait for it.
